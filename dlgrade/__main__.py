@@ -1,0 +1,3 @@
+from dlgrade.cli import main
+
+main()
