@@ -155,8 +155,7 @@ def _compare_numbers(expected, got, tol: Tolerance, where: str, integer_ok: bool
     if not wrong.any():
         return None
     with np.errstate(all="ignore"):
-        excess = np.where(wrong, diff / np.where(allowed > 0, allowed, 1e-300), -1.0)
-        excess = np.nan_to_num(excess, nan=np.inf)
+        excess = np.nan_to_num(np.where(wrong, diff, -1.0), nan=np.inf)
     idx = tuple(int(i) for i in np.unravel_index(int(np.argmax(excess)), exp.shape)) if exp.ndim else ()
     e, g = float(exp[idx]), float(arr[idx])
     abs_err = abs(g - e)

@@ -1,0 +1,180 @@
+"""Grading one submission: the pipeline, as a list of small steps.
+
+    grade_submission(assignment, path) -> GradeResult
+
+1. load      read the submission in the judge's process without running it
+             (a .py file, a package folder, a notebook's code cells);
+2. scan      find forbidden imports in the source (reported per function);
+3. start     start the sandboxed child, which imports the submission;
+4. judge     run every check of the manifest through the engine;
+5. collect   the student's output (truncated), the sandbox's events, the
+             limits in force, and what makes the grade reproducible.
+
+Nothing the student's code does can stop the pipeline: each failure becomes
+an outcome with status "error" and a one-line reason; a bug in dlgrade
+itself is reported as such (and scores 0, never free points).
+"""
+
+from __future__ import annotations
+
+import platform
+import sys
+import time
+import traceback
+from dataclasses import replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+from dlgrade import __version__
+from dlgrade.assignments.manifest import Assignment
+from dlgrade.checks.engine import Settings, run_check
+from dlgrade.checks.outcome import ERROR, Outcome
+from dlgrade.checks.table import entry as table_entry
+
+from .result import CheckResult, FunctionResult, GradeResult
+
+__all__ = ["grade_submission", "engine_settings", "limits_for"]
+
+
+def engine_settings(assignment: Assignment) -> Settings:
+    return replace(Settings(), module=assignment.module, **assignment.settings)
+
+
+def limits_for(assignment: Assignment, timeout: float | None = None):
+    from .sandbox import Limits
+
+    kw = dict(assignment.limits)
+    if timeout is not None:
+        kw["total_timeout"] = float(timeout)
+    return Limits(**kw)
+
+
+def _environment(settings: Settings) -> dict:
+    import hypothesis
+    import numpy
+
+    return {
+        "dlgrade": __version__,
+        "python": platform.python_version(),
+        "numpy": numpy.__version__,
+        "hypothesis": hypothesis.__version__,
+        "platform": f"{platform.system()} {platform.machine()}",
+        "settings": {k: getattr(settings, k) for k in ("examples", "gradcheck_examples", "shrink_calls", "confirm", "seed")},
+        "seeds": "one fixed seed per check: crc32('<function>/<check>')",
+    }
+
+
+def _all_error(assignment: Assignment, kind: str, message: str, detail: str = "") -> dict[str, Outcome]:
+    return {
+        c.id: Outcome(c.function, c.check, ERROR, summary=message[:300], detail=detail[:3000], data={"error_kind": kind})
+        for c in assignment.checks
+    }
+
+
+def grade_submission(
+    assignment: Assignment,
+    path: str | Path,
+    *,
+    sandbox: str = "rlimits",
+    timeout: float | None = None,
+    settings: Settings | None = None,
+    student=None,
+    slot: int = 0,
+    student_id: str | None = None,
+) -> GradeResult:
+    """Grade one submission against an assignment.
+
+    student: an already-built Student (tests pass an InProcessStudent); by
+    default a sandboxed child process is started for the submission.
+    """
+    from .submission import SubmissionError, load_submission, static_scan
+
+    started = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    t0 = time.perf_counter()
+    settings = settings or engine_settings(assignment)
+    notes: list[str] = []
+    outcomes: dict[str, Outcome] = {}
+    stdout = stderr = ""
+    limits_info: dict = {}
+    in_force: list[str] = []
+    box = None
+
+    # 1. load, 2. scan
+    loaded = None
+    forbidden_in: dict[str, str] = {}
+    if student is None:
+        try:
+            loaded = load_submission(path, assignment.module)
+        except SubmissionError as exc:
+            notes.append(str(exc))
+            outcomes = _all_error(assignment, "load", str(exc))
+        if loaded is not None and assignment.forbidden_imports:
+            for module, line, function in static_scan(loaded.source_text, assignment.forbidden_imports, with_functions=True):
+                where = f"{loaded.display_name}:{line}"
+                msg = f"imports {module} at {where}, which this assignment forbids; write it with numpy"
+                notes.append(msg)
+                for f in ([function] if function else assignment.functions):
+                    forbidden_in.setdefault(f, msg)
+    # 3. start
+    if not outcomes and student is None:
+        from .sandbox import Sandbox
+
+        try:
+            box = Sandbox(loaded, assignment.functions, limits_for(assignment, timeout),
+                          assignment.forbidden_imports, mode=sandbox, slot=slot)
+            box.start()
+            student = box
+            if box.import_error is not None:
+                err = box.import_error
+                notes.append(f"the submission could not be imported: {err.message}")
+                outcomes = _all_error(assignment, err.kind, f"the submission could not be imported: {err.message}", err.detail)
+        except Exception as exc:
+            if box is not None:
+                box.close()
+            raise RuntimeError(f"could not start the sandbox: {exc}") from exc
+    # 4. judge
+    try:
+        if not outcomes:
+            for spec in assignment.checks:
+                if spec.function in forbidden_in:
+                    outcomes[spec.id] = Outcome(spec.function, spec.check, ERROR, summary=forbidden_in[spec.function],
+                                                data={"error_kind": "forbidden"})
+                    continue
+                try:
+                    outcomes[spec.id] = run_check(table_entry(spec.function), spec.check, student, settings)
+                except Exception as exc:  # a bug in dlgrade: say so, score 0
+                    outcomes[spec.id] = Outcome(
+                        spec.function, spec.check, ERROR,
+                        summary=f"internal error in dlgrade while running this check ({type(exc).__name__}: {exc}); please report it",
+                        detail=traceback.format_exc()[-2000:], data={"error_kind": "internal"})
+    finally:
+        # 5. collect
+        if box is not None:
+            stdout, stderr = box.stdout_text(), box.stderr_text()
+            notes.extend(box.events)
+            limits_info = box.limits.to_json() if hasattr(box.limits, "to_json") else {}
+            in_force = list(box.limits_in_force())
+            box.close()
+    functions = []
+    for fname in assignment.functions:
+        fr = FunctionResult(fname)
+        for spec in assignment.checks_of(fname):
+            fr.checks.append(CheckResult(fname, spec.check, spec.points, spec.visibility, outcomes[spec.id]))
+        functions.append(fr)
+    return GradeResult(
+        assignment=assignment.name, title=assignment.title, submission=str(path), student=student_id,
+        functions=functions, notes=_dedupe(notes), stdout=stdout, stderr=stderr,
+        reproducibility=_environment(settings), limits=limits_info, limits_in_force=in_force,
+        started_at=started, seconds=time.perf_counter() - t0,
+    )
+
+
+def _dedupe(lines: list[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for line in lines:
+        seen.setdefault(line, None)
+    return list(seen)[:50]
+
+
+def python_info() -> str:
+    return f"Python {sys.version.split()[0]}"
