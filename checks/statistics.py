@@ -30,7 +30,7 @@ half-width, x = ln(2/alpha) = 15.9. Figures in brackets are for n = 1.04e6.
 3. shape (Kolmogorov distance): D = sup_x |F_n(x) - F(x)|; Dvoretzky,
    Kiefer, Wolfowitz with Massart's constant: P(D > e) <= 2 e^(-2 n e^2) for
    every n, so e = sqrt(x/(2n)) [2.76e-3]. We evaluate the sup on a grid of
-   2^15 + 1 points over +-8 sigma (counting with one ``bincount``, 20x faster
+   2^15 + 1 points over +-8 sigma (counting with one ``bincount``, ~10x faster
    than sorting): the grid value D_grid <= D, so the false-failure bound still
    holds, and D <= D_grid + (the largest rise of F between grid points,
    <= 2e-4), so little power is lost. Needed because Xavier normal and Xavier
@@ -52,9 +52,9 @@ Power. A mistake is caught when it moves a population statistic well past
 its bound; the estimate then misses by many standard errors, and the same
 inequalities bound the chance that it still passes. For n = 1.04e6 the
 weakest of the listed mistakes are: a std 2% too wide (r - 1 = 4.04% against
-0.79%; passing needs a chi-square deviation of 3.1%, probability <=
-e^(-n 0.0156^2) = e^-253); Xavier normal drawn uniform or vice versa (same
-variance: Kolmogorov distance 0.0416 against 2.8e-3, and the support test
+0.79%; passing needs a chi-square deviation of 3.1% below its mean, probability
+<= e^-250 by Laurent-Massart); Xavier normal drawn uniform or vice versa (same
+variance: Kolmogorov distance 0.057 against 2.8e-3, and the support test
 fails with certainty since a uniform never exceeds sqrt(3) sigma < 4.16
 sigma while 10^6 normal samples always do). Fan swaps, sqrt(1/fan) for
 sqrt(2/fan), sqrt(3/fan) for sqrt(6/fan) and the variance used as the std
@@ -108,8 +108,9 @@ class StatResult:
     name: "mean", "second_moment", "shape (Kolmogorov distance)", "support",
         or a seed/shape helper's name.
     passed: the verdict.
-    value, bound: the statistic and the limit it was held to (for limits on
-        both sides, the one violated, or the nearer one when it passed).
+    value, bound: for display, the statistic and the limit it was held to
+        (for limits on both sides, the one violated, or the upper one when it
+        passed; the helpers report 0/1 or a spread against 0).
     message: a sentence for the student ("" when it passed).
     """
 
