@@ -151,9 +151,11 @@ class Entry:
             raise ValueError(f"{self.name}: kind must be one of {KINDS}, not {self.kind!r}")
         if not self.name.isidentifier():
             raise ValueError(f"{self.name!r} is not a Python identifier")
+        # An optimizer's samples give the start and the gradient sequence, not dw and state.
+        needed = set(self.args) if self.kind != "optimizer" else (set(self.args) - {"dw", "state"}) | {"grads"}
         for group in (self.samples, self.edges, self.kinks):
             for s in group:
-                missing = set(self.args) - set(s.inputs)
+                missing = needed - set(s.inputs)
                 if missing:
                     raise ValueError(f"{self.name}: sample {s.name!r} lacks {sorted(missing)}")
         names = [p.name for p in self.properties]
