@@ -234,10 +234,18 @@ def diagnose_partner(entry: Entry, student, inputs: dict, got, settings: Setting
 _GC_TOL = Tolerance(rtol=1e-5, atol=1e-7)
 
 
+def _fwd_args(entry: Entry) -> tuple[str, ...]:
+    """The forward's arguments: a vjp backward takes the upstream gradient
+    (dout, dh_next, dh, ...) first, then exactly the forward's arguments."""
+    return entry.args[1:] if entry.partner.mode == "vjp" else entry.args
+
+
+def _upstream(entry: Entry, inputs: dict):
+    return inputs[entry.args[0]] if entry.partner.mode == "vjp" else None
+
+
 def _forward_inputs(entry: Entry, inputs: dict) -> dict:
-    if entry.partner.mode == "vjp":
-        return {a: inputs[a] for a in entry.args if a != "dout"}
-    return dict(inputs)
+    return {a: inputs[a] for a in _fwd_args(entry)}
 
 
 def _forward_evaluator(entry: Entry, student, fwd_args: tuple[str, ...]):
@@ -257,8 +265,7 @@ def _numeric_partner(entry: Entry, student, inputs: dict):
     """The full numerical derivative the entry claims to compute (small inputs only)."""
     p = entry.partner
     fwd = _forward_inputs(entry, inputs)
-    fwd_args = tuple(a for a in entry.args if a != "dout")
-    ev = _forward_evaluator(entry, student, fwd_args)
+    ev = _forward_evaluator(entry, student, _fwd_args(entry))
     outs = []
     for w in p.wrt:
         if p.mode == "elementwise":
@@ -267,8 +274,7 @@ def _numeric_partner(entry: Entry, student, inputs: dict):
             x = np.asarray(fwd[w])
             if x.size > 200:
                 return None
-            dout = inputs.get("dout") if p.mode == "vjp" else None
-            outs.append(gc.full(ev, fwd, w, dout))
+            outs.append(gc.full(ev, fwd, w, _upstream(entry, inputs)))
     return outs[0] if len(outs) == 1 else tuple(outs)
 
 
@@ -337,8 +343,7 @@ def check_gradcheck(entry: Entry, student, settings: Settings, check: str = "gra
     drawn = draw_examples((entry.name, check), strategy, settings.gradcheck_examples, seed_value)
     judge = _Judge(entry, student, settings)
     claims = judge.call_many(drawn)
-    fwd_args = tuple(a for a in entry.args if a != "dout")
-    ev = _forward_evaluator(entry, student, fwd_args)
+    ev = _forward_evaluator(entry, student, _fwd_args(entry))
     names = _outputs_names(entry)
     for i, (x, claim) in enumerate(zip(drawn, claims)):
         if isinstance(claim, StudentError):
@@ -367,8 +372,7 @@ def check_gradcheck(entry: Entry, student, settings: Settings, check: str = "gra
                     if ga is None or ga.shape != np.shape(fwd[w]):
                         return Outcome(entry.name, check, FAILED, summary=f"the gradient with respect to {w} has the wrong shape or type: {feedback.show(g, 80)}")
                     grads[w] = ga
-                dout = x.get("dout") if p.mode == "vjp" else None
-                results = gc.directional(ev, fwd, grads, dout=dout, seed=seed_value + i, directions=2)
+                results = gc.directional(ev, fwd, grads, dout=_upstream(entry, x), seed=seed_value + i, directions=2)
                 bad = [r for r in results if r.error > 1e-5 and abs(r.claimed - r.numeric) > 1e-7 * max(1.0, abs(r.numeric))]
                 if bad:
                     r = max(bad, key=lambda r: r.error)
