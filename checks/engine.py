@@ -66,7 +66,10 @@ def _outputs_names(entry: Entry) -> tuple[str, ...] | None:
 def _error_outcome(entry: Entry, check: str, err: StudentError, inputs: dict | None = None) -> Outcome:
     detail = err.message
     if inputs is not None:
-        detail = f"on {feedback.show_inputs(entry.args, inputs)}\n{err.message}"
+        # Property inputs need not be the entry's arguments (an optimizer's
+        # descent check draws w and a curvature, not dw and state).
+        shown = tuple(a for a in entry.args if a in inputs) or tuple(inputs)
+        detail = f"on {feedback.show_inputs(shown, inputs)}\n{err.message}"
     if err.detail:
         detail += "\n" + err.detail
     summary = {
@@ -178,7 +181,7 @@ def identify_mistake(entry: Entry, judge: _Judge, failing: dict, pool, settings:
     got = judge.got.get(key_of(failing))
     if isinstance(got, StudentError) or got is None and key_of(failing) not in judge.got:
         return None
-    others = [x for x in pool if key_of(x) != key_of(failing)][: settings.confirm]
+    others = _informative([x for x in pool if key_of(x) != key_of(failing)], settings.confirm)
     missing = [x for x in others if key_of(x) not in judge.got]
     if missing:
         judge.call_many(missing)
@@ -202,6 +205,24 @@ def identify_mistake(entry: Entry, judge: _Judge, failing: dict, pool, settings:
         if ok:
             return m
     return None
+
+
+def _richness(value) -> int:
+    """How many distinct numbers an input holds: Hypothesis draws the simplest
+    inputs first (all zeros), on which many wrong variants agree with each other."""
+    if isinstance(value, np.ndarray):
+        return int(np.unique(value).size) if value.size <= 10_000 else 10_000
+    if isinstance(value, dict):
+        return sum(_richness(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return sum(_richness(v) for v in value)
+    return 1
+
+
+def _informative(pool: list, k: int) -> list:
+    """The k richest inputs of the pool (ties keep their order)."""
+    ranked = sorted(range(len(pool)), key=lambda i: -_richness(pool[i]))
+    return [pool[i] for i in sorted(ranked[:k])]
 
 
 def diagnose_partner(entry: Entry, student, inputs: dict, got, settings: Settings) -> str:
@@ -310,10 +331,10 @@ def check_value(entry: Entry, student, settings: Settings, check: str = "value")
         for x, v in zip(batch, verdicts):
             memo.seed_with(x, v)
         inputs, verdict = shrink_failure(entry.inputs, memo, settings.examples, seed_value) or bad_drawn
-        return _fail_outcome(entry, check, judge, inputs, verdict, settings, pool=drawn)
+        return _fail_outcome(entry, check, judge, inputs, verdict, settings, pool=[s.inputs for s in entry.samples] + drawn)
     if bad_sample is not None:
         s, v = bad_sample
-        return _fail_outcome(entry, check, judge, s.inputs, v, settings, sample_name=s.name, pool=drawn)
+        return _fail_outcome(entry, check, judge, s.inputs, v, settings, sample_name=s.name, pool=[x.inputs for x in entry.samples] + drawn)
     what = f"{len(samples)} {check} points" if check != "value" else f"{len(samples)} samples and {len(drawn)} drawn inputs"
     return Outcome(entry.name, check, PASSED, summary=f"right on {what}")
 

@@ -44,8 +44,22 @@ def key_of(value) -> Any:
     return ("o", repr(value))
 
 
+class BudgetSpent(BaseException):
+    """Raised through Hypothesis to end shrinking once the call budget is spent.
+
+    A BaseException so that Hypothesis does not take it for the student's
+    failure; _run catches it and keeps the smallest failure seen so far.
+    """
+
+
 class Memo:
-    """Remembers the judgement of each input; stops calling after a budget."""
+    """Remembers the judgement of each input; stops the search after a budget.
+
+    Hypothesis's shrinker may try thousands of candidates; each new one costs
+    a call of the student's code, so the budget bounds the cost of a failing
+    check. Candidates seen before are answered from the cache, so replaying
+    an example never calls the student twice.
+    """
 
     def __init__(self, judge: Callable[[dict], Any], budget: int):
         self.judge = judge
@@ -61,7 +75,7 @@ class Memo:
         if k in self.cache:
             return self.cache[k]
         if self.calls >= self.budget:
-            return None  # out of budget: count as passing; the smallest failure so far stands
+            raise BudgetSpent()
         self.calls += 1
         verdict = self.judge(inputs)
         self.cache[k] = verdict
@@ -101,6 +115,8 @@ def _run(strategy, judge, examples: int, seed_value: int, phases) -> tuple[dict,
         probe()
     except _Failed:
         return found["last"]
+    except BudgetSpent:
+        return found.get("last")
     except HypothesisException as exc:  # a table bug (unsatisfiable strategy), not the student's
         raise RuntimeError(f"input strategy failed: {exc}") from exc
     return None

@@ -97,7 +97,9 @@ def check_trajectory(entry: Entry, student, settings, check: str = "trajectory")
 
 
 def _identify(entry: Entry, student, failing: dict, got: list, pool: list, runs: dict, settings):
-    others = [x for x in pool if x is not failing][: settings.confirm]
+    from .engine import _informative
+
+    others = _informative([x for x in pool if x is not failing], settings.confirm)
     for x in others:
         if id(x) not in runs:
             runs[id(x)] = run_student(entry, student, x)[0]

@@ -155,9 +155,21 @@ def _no_bias(x, w, b, stride=1, pad=0):
     return C.conv2d_forward(x, w, np.zeros_like(b), stride, pad)
 
 
-def _one_side_pad(x, w, b, stride=1, pad=0):
-    xp = np.pad(x, ((0, 0), (0, 0), (pad, 0), (pad, 0)))
-    return C.conv2d_forward(xp, w, b, stride, 0)
+def _stride_ignored(x, w, b, stride=1, pad=0):
+    return C.conv2d_forward(x, w, b, 1, pad)
+
+
+def _pad_ignored(x, w, b, stride=1, pad=0):
+    # Students who compute the padded output size but slide over the unpadded input.
+    hp = (x.shape[2] + 2 * pad - w.shape[2]) // stride + 1
+    wp = (x.shape[3] + 2 * pad - w.shape[3]) // stride + 1
+    out = np.zeros((x.shape[0], w.shape[0], hp, wp))
+    for i in range(hp):
+        for j in range(wp):
+            win = x[:, :, i * stride:i * stride + w.shape[2], j * stride:j * stride + w.shape[3]]
+            if win.shape[2:] == w.shape[2:]:
+                out[:, :, i, j] = np.einsum("nchw,fchw->nf", win, w)
+    return out + b[None, :, None, None]
 
 
 def _back(fn):
@@ -252,7 +264,8 @@ ENTRIES = (
                       Property("notes_edge_example", "the notes' vertical-edge example", _notes_example, inputs=lambda: st.just({}))),
           mistakes=(M("conv2d: kernel flipped", KERNEL_FLIP, _flip),
                     M("conv2d: bias missing", "Add the filter's bias b[f] to every output position of channel f.", _no_bias),
-                    M("conv2d: padding on one side", "Zero padding goes on every side: np.pad(x, ((0,0), (0,0), (pad,pad), (pad,pad))).", _one_side_pad))),
+                    M("conv2d: stride ignored", "Move the window by `stride` pixels: output (i, j) reads x[..., i*stride : i*stride + HH, j*stride : j*stride + WW].", _stride_ignored),
+                    M("conv2d: padding not applied", "Pad the input with zeros on every side first: np.pad(x, ((0,0), (0,0), (pad,pad), (pad,pad))), then slide over the padded array.", _pad_ignored))),
     Entry("conv2d_backward", "convolution", C.conv2d_backward, ("dout", "x", "w", "b", "stride", "pad"), _conv_inputs(backward=True),
           samples=tuple(Sample(n, _with_dout(s, C.conv2d_forward)) for n, s in (("3x3 with a 2x2 kernel", AR), ("RGB, stride 2, pad 1", RGB))),
           partner=Partner("conv2d_forward", "vjp", ("x", "w", "b")),
