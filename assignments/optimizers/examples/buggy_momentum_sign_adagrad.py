@@ -1,0 +1,69 @@
+"""Momentum with a sign error; AdaGrad that forgets the past gradients."""
+
+import numpy as np
+
+
+def sgd(w, dw, state, lr):
+    return w - lr * dw, {}
+
+
+def sgd_momentum(w, dw, state, lr, momentum):
+    velocity = state.get("velocity", np.zeros_like(w))
+    # BUG: the velocity is built from -lr dw and then subtracted again: the weights climb
+    velocity = momentum * velocity - lr * dw
+    return w - velocity, {"velocity": velocity}
+
+
+def adagrad(w, dw, state, lr, eps):
+    # BUG: G should be the running sum of dw**2 over every step, kept in the state
+    G = dw ** 2
+    return w - lr * dw / (np.sqrt(G) + eps), {}
+
+
+def rmsprop(w, dw, state, lr, beta, eps):
+    cache = state.get("cache", 0.0)
+    cache = beta * cache + (1 - beta) * dw * dw
+    return w - lr * dw / (np.sqrt(cache) + eps), {"cache": cache}
+
+
+def adadelta(w, dw, state, rho, eps):
+    avg_sq_grad = state.get("avg_sq_grad", np.zeros_like(w))
+    avg_sq_delta = state.get("avg_sq_delta", np.zeros_like(w))
+    avg_sq_grad = rho * avg_sq_grad + (1 - rho) * dw ** 2
+    delta = np.sqrt(avg_sq_delta + eps) / np.sqrt(avg_sq_grad + eps) * dw
+    avg_sq_delta = rho * avg_sq_delta + (1 - rho) * delta ** 2
+    return w - delta, {"avg_sq_grad": avg_sq_grad, "avg_sq_delta": avg_sq_delta}
+
+
+def adam(w, dw, state, lr, beta1, beta2, eps):
+    m, v, t = state.get("m", 0.0), state.get("v", 0.0), state.get("t", 0)
+    t = t + 1
+    m = beta1 * m + (1 - beta1) * dw
+    v = beta2 * v + (1 - beta2) * dw ** 2
+    m_hat = m / (1 - beta1 ** t)
+    v_hat = v / (1 - beta2 ** t)
+    w = w - lr * m_hat / (np.sqrt(v_hat) + eps)
+    return w, {"m": m, "v": v, "t": t}
+
+
+def linear_mse_grad(w, x, y):
+    n = len(y)
+    residual = x @ w - y
+    return 2 / n * x.T @ residual
+
+
+def gd(w, x, y, lr, epochs):
+    for _ in range(epochs):
+        w = w - lr * linear_mse_grad(w, x, y)
+    return w
+
+
+def minibatch_sgd(w, x, y, lr, batch_size, epochs, seed):
+    rng = np.random.default_rng(seed)
+    n = x.shape[0]
+    for epoch in range(epochs):
+        order = rng.permutation(n)
+        for start in range(0, n, batch_size):
+            batch = order[start:start + batch_size]
+            w = w - lr * linear_mse_grad(w, x[batch], y[batch])
+    return w
