@@ -361,7 +361,11 @@ def check_gradcheck(entry: Entry, student, settings: Settings, check: str = "gra
         st = entry.inputs()
         return st.filter(entry.smooth) if entry.smooth is not None else st
 
-    drawn = draw_examples((entry.name, check), strategy, settings.gradcheck_examples, seed_value)
+    # Hypothesis draws the simplest inputs first (zeros, one stride); check the
+    # richest few of a larger draw so every gradcheck exercises real geometry.
+    pool = draw_examples((entry.name, check), strategy, max(8, 3 * settings.gradcheck_examples), seed_value)
+    named = [x.inputs for x in entry.samples if entry.smooth is None or entry.smooth(x.inputs)]
+    drawn = named + _informative(pool, settings.gradcheck_examples)
     judge = _Judge(entry, student, settings)
     claims = judge.call_many(drawn)
     ev = _forward_evaluator(entry, student, _fwd_args(entry))
@@ -402,6 +406,11 @@ def check_gradcheck(entry: Entry, student, settings: Settings, check: str = "gra
                     return _grad_fail(entry, check, x, r.arg, msg, settings)
         except StudentError as err:
             return Outcome(entry.name, check, ERROR, summary=f"cannot check {entry.name} against your {p.forward}: {p.forward} {err.message}"[:300], data={"error_kind": err.kind})
+        except (ValueError, TypeError) as err:
+            # The student's forward returned something that is not an array of
+            # the right shape: the backward cannot be checked against it.
+            return Outcome(entry.name, check, FAILED, summary=f"cannot check {entry.name} against your {p.forward}: "
+                           f"{p.forward} does not return an array of the expected shape ({err}); fix {p.forward} first"[:400])
     return Outcome(entry.name, check, PASSED, summary=f"agrees with finite differences of your {p.forward} on {len(drawn)} inputs")
 
 

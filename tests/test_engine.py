@@ -90,8 +90,8 @@ def test_gradcheck_is_independent_of_input_size_for_elementwise_functions():
     student = CountingStudent(_acts())
     out = run_check(entry("swish_grad"), "gradcheck", student, Settings(gradcheck_examples=3))
     assert out.passed
-    # per example: one call of the derivative (batched) and 2 forward evaluations (batched)
-    assert student.counts["swish"] <= 2 * 3
+    # per input (named samples + 3 drawn): 2 forward evaluations, whatever its size
+    assert student.counts["swish"] <= 2 * (3 + len(entry("swish_grad").samples))
 
 
 def test_unknown_check_is_a_clear_error():
@@ -113,3 +113,17 @@ def test_every_entry_declares_consistent_checks():
 def test_run_entry_on_reference_passes_everything():
     for out in run_entry(entry("softmax"), _acts()):
         assert out.passed, out.summary
+
+
+def test_conv2d_backward_gradcheck_costs_a_bounded_number_of_forward_calls():
+    """12 forward calls per checked input (2 directions x 3 arguments x 2 sides), independent of sizes."""
+    from dlgrade.reference import convolution as C
+
+    ns = {e.name: e.reference for e in topic_entries("convolution")}
+    student = CountingStudent(InProcessStudent(ns))
+    e = entry("conv2d_backward")
+    out = run_check(e, "gradcheck", student, Settings(gradcheck_examples=3))
+    assert out.passed
+    assert student.counts["conv2d_forward"] == 12 * (3 + len(e.samples))
+    assert student.round_trips <= 2 * (3 + len(e.samples))
+    assert C is not None
