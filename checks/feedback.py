@@ -92,7 +92,8 @@ GENERIC_HINTS = {
     ),
     "kink": (
         "At a kink the convention is the left branch (the z <= 0 side), as PyTorch does: "
-        "relu'(0) = 0, leaky_relu'(0) = alpha, elu'(0) = alpha, step(0) = 0. Check > versus >=."
+        "relu'(0) = 0, leaky_relu'(0) = alpha, elu'(0) = alpha, step(0) = 0, sign(0) = 0 for |r|. "
+        "Check > versus >= (the student guide lists every convention)."
     ),
     "gradcheck": (
         "Your derivative disagrees with a finite-difference derivative of your own forward "

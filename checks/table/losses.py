@@ -150,6 +150,7 @@ MISTAKES = {
         Mistake("mae_grad: 1/n missing", GRAD_N, lambda y, p: np.sign(_r(y, p))),
         Mistake("mae_grad: wrong sign", "d|y_hat - y|/dy_hat = sign(y_hat - y): you have sign(y - y_hat).", lambda y, p: -np.sign(_r(y, p)) / _n(y)),
         Mistake("mae_grad: 1 at zero", "At r = 0 the derivative of |r| is taken as 0 (np.sign(0) = 0), as PyTorch does.", lambda y, p: np.where(_r(y, p) >= 0, 1.0, -1.0) / _n(y)),
+        Mistake("mae_grad: -1 at zero", "At r = 0 the derivative of |r| is taken as 0 (np.sign(0) = 0), as PyTorch does: np.where(r > 0, 1, -1) gives -1 there.", lambda y, p: np.where(_r(y, p) > 0, 1.0, -1.0) / _n(y)),
     ),
     "huber": (
         Mistake("huber: 1/2 missing", "Inside |r| <= delta, Huber is r^2 / 2: without the 1/2 it is not continuous at |r| = delta.", lambda y, p, d: float(np.mean(np.where(np.abs(_r(y, p)) <= d, _r(y, p) ** 2, d * (np.abs(_r(y, p)) - d / 2))))),
@@ -224,6 +225,19 @@ def _off_kink(d):
     return bool(np.all(r > 1e-3)) and ("delta" not in d or bool(np.all(np.abs(r - d["delta"]) > 1e-3)))
 
 
+def _prob_smooth(d):
+    """Keep the gradcheck's central differences (step ~6e-6) where -log p is
+    tame: its third derivative 2/p^3 makes the difference quotient wrong by
+    ~1e-5 relative at p = 1e-3, which a correct student must not pay for."""
+    p = np.asarray(d["y_hat"])
+    return bool(np.all((p > 0.01) & (p < 0.99)))
+
+
+def _cat_smooth(d):
+    p, y = np.asarray(d["y_hat"]), np.asarray(d["y"])
+    return bool(np.all(p[y == 1] > 0.01))
+
+
 def _samples(base, **extra):
     return (Sample("matrix", {**base, **extra}), Sample("scalar", {**SCALAR, **extra}, "0-d arrays: n = 1"))
 
@@ -234,11 +248,11 @@ ENTRIES = (
            kinks=(Sample("r = 0", {"y": np.array([1.0, 2.0, 3.0]), "y_hat": np.array([1.0, 2.5, 2.0])}, "sign(0) = 0"),)),
     *_pair("huber", "huber_grad", _huber_inputs, _samples(REG, delta=1.0), args=("y", "y_hat", "delta"), smooth=_off_kink,
            props=(NONNEG, ZERO, Property("between_pieces", "mean linear piece <= huber <= mean quadratic piece", _huber_between))),
-    *_pair("binary_cross_entropy", "binary_cross_entropy_grad", _binary(), (Sample("four labels", BIN),), props=(NONNEG,)),
+    *_pair("binary_cross_entropy", "binary_cross_entropy_grad", _binary(), (Sample("four labels", BIN),), props=(NONNEG,), smooth=_prob_smooth),
     *_pair("binary_cross_entropy_logits", "binary_cross_entropy_logits_grad", _binary(True),
            (Sample("four labels", {"y": BIN["y"], "z": np.array([2.0, -1.0, 0.5, 0.25])}),), args=("y", "z"),
            edges=(Sample("huge logits", {"y": np.array([1.0, 0.0, 1.0, 0.0]), "z": np.array([1e4, -1e4, -800.0, 800.0])}),)),
-    *_pair("categorical_cross_entropy", "categorical_cross_entropy_grad", _categorical(), (Sample("two samples", CAT),), props=(NONNEG,)),
+    *_pair("categorical_cross_entropy", "categorical_cross_entropy_grad", _categorical(), (Sample("two samples", CAT),), props=(NONNEG,), smooth=_cat_smooth),
     *_pair("categorical_cross_entropy_logits", "categorical_cross_entropy_logits_grad", _categorical(True),
            (Sample("two samples", CAT_Z),), args=("y", "z"),
            edges=(Sample("huge logits", {"y": CAT["y"], "z": np.array([[1000.0, 0.0, -1000.0], [-1e4, 0.0, 1e4]])}),)),
