@@ -124,7 +124,6 @@ def _fail_outcome(entry: Entry, check: str, judge: _Judge, inputs: dict, verdict
         f"{on}{feedback.show_inputs(entry.args, inputs)}",
         f"  expected: {feedback.show(expected)}",
         f"  got:      {feedback.show(got)}",
-        f"  {verdict.headline()}",
     ]
     mistake = identify_mistake(entry, judge, inputs, pool, settings)
     hint = mistake.hint if mistake else (entry.hint or feedback.GENERIC_HINTS.get(check, ""))
@@ -226,28 +225,34 @@ def _informative(pool: list, k: int) -> list:
 
 
 def diagnose_partner(entry: Entry, student, inputs: dict, got, settings: Settings) -> str:
-    """For a wrong derivative: is it wrong with respect to the student's own forward?"""
+    """For a wrong derivative: is the student's own forward right here, and
+    does the derivative match it? One sentence, or "" when it cannot tell."""
     p = entry.partner
     if p is None or isinstance(got, StudentError) or not student.has(p.forward):
         return ""
+    from .table import entry as table_entry
+
+    fwd_inputs = _forward_inputs(entry, inputs)
     try:
+        fwd_entry = table_entry(p.forward)
+        fwd_got = student.call(p.forward, tuple(fwd_inputs[a] for a in _fwd_args(entry)), {})
+        fwd_ok = compare(fwd_entry.expected(fwd_inputs), fwd_got, fwd_entry.tolerance, integer_ok=True) is None
         numeric = _numeric_partner(entry, student, inputs)
-    except StudentError:
-        return ""
-    except Exception:
+    except Exception:  # the student's forward broke, or the input is too large to differentiate fully
         return ""
     if numeric is None:
         return ""
-    names = _outputs_names(entry)
-    agrees_own = compare(numeric, got, _GC_TOL, names=names) is None
-    agrees_ref = compare(numeric, entry.expected(inputs), _GC_TOL, names=names) is None
-    if agrees_own and not agrees_ref:
-        return (f"Your {entry.name} does match the derivative of your own {p.forward}, so the forward "
-                f"function is already wrong: fix {p.forward} first.")
-    if not agrees_own and agrees_ref:
-        return (f"Your {p.forward} looks right here, but {entry.name} does not match its derivative: "
+    own = compare(numeric, got, _GC_TOL, names=_outputs_names(entry)) is None
+    if not fwd_ok and own:
+        return (f"Your {entry.name} does match the derivative of your own {p.forward}, but {p.forward} itself "
+                f"is wrong on this input: fix {p.forward} first.")
+    if not fwd_ok:
+        return f"Your {p.forward} is wrong on this input too: fix {p.forward} first, then its derivative."
+    if not own:
+        return (f"Your {p.forward} is right on this input, but {entry.name} does not match its derivative: "
                 "the mistake is in the derivative itself.")
-    return ""
+    return (f"Your {entry.name} does match the derivative of your own {p.forward}; {p.forward} has the right value "
+            f"here but the wrong slope, so it is wrong near this input: fix {p.forward} first.")
 
 
 # Central differences are good to about 1e-10 relative; a wrong derivative is
@@ -464,7 +469,7 @@ def check_property(entry: Entry, student, settings: Settings, check: str) -> Out
     args = tuple(a for a in entry.args if a in x) or tuple(x)
     return Outcome(
         entry.name, check, FAILED, summary=f"property '{prop.description}' fails: {v}"[:400],
-        detail=f"on {feedback.show_inputs(args, x)}\n  {v}", hint=prop.hint,
+        detail=f"on {feedback.show_inputs(args, x)}", hint=prop.hint,
         data={"inputs": {a: _jsonable(x[a]) for a in args}},
     )
 

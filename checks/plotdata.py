@@ -93,7 +93,7 @@ def is_elementwise(entry: Entry) -> bool:
     full_t = full if isinstance(full, tuple) else (full,)
     part_t = part if isinstance(part, tuple) else (part,)
     return all(np.shape(f) == z.shape and np.allclose(np.asarray(f)[:3], p, equal_nan=True)
-               for f, p in zip(full_t, part_t))
+               for f, p in zip(full_t, part_t, strict=True))
 
 
 def _series(values, n: int) -> list:

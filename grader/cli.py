@@ -131,11 +131,11 @@ def check(assignment, submission, fmt, output, min_score, timeout, sandbox, verb
 def _check_once(a, submission, fmt, output, min_score, timeout, sandbox, verbose) -> int:
     from .grade import grade_submission
     from .reports import render
-    from .sandbox import SandboxUnavailable
+    from .sandbox import SandboxError
 
     try:
         result = grade_submission(a, submission, sandbox=sandbox, timeout=timeout).to_json()
-    except SandboxUnavailable as exc:
+    except SandboxError as exc:
         raise InputError(str(exc)) from None
     if fmt == "text":
         text = render(result, "text", color=output is None and sys.stdout.isatty(), verbose=verbose)

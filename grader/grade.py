@@ -8,7 +8,12 @@
 3. start     start the sandboxed child, which imports the submission;
 4. judge     run every check of the manifest through the engine;
 5. collect   the student's output (truncated), the sandbox's events, the
-             limits in force, and what makes the grade reproducible.
+             limits in force, and what makes the grade reproducible;
+6. plots     (interleaved with 4, while the student's code is still alive)
+             for each function, its first failed visible check gets
+             data["plot"] from checks/plotdata.collect: the student's curve
+             or optimizer path for the HTML report. Never for hidden checks,
+             never on success, never an error or a change of score.
 
 Nothing the student's code does can stop the pipeline: each failure becomes
 an outcome with status "error" and a one-line reason; a bug in dlgrade
@@ -17,6 +22,7 @@ itself is reported as such (and scores 0, never free points).
 
 from __future__ import annotations
 
+import dataclasses
 import platform
 import sys
 import time
@@ -28,7 +34,8 @@ from pathlib import Path
 from dlgrade import __version__
 from dlgrade.assignments.manifest import Assignment
 from dlgrade.checks.engine import Settings, run_check
-from dlgrade.checks.outcome import ERROR, Outcome
+from dlgrade.checks import plotdata
+from dlgrade.checks.outcome import ERROR, FAILED, Outcome
 from dlgrade.checks.table import entry as table_entry
 
 from .result import CheckResult, FunctionResult, GradeResult
@@ -87,7 +94,8 @@ def grade_submission(
     student: an already-built Student (tests pass an InProcessStudent); by
     default a sandboxed child process is started for the submission.
     """
-    from .submission import SubmissionError, load_submission, static_scan
+    from .forbidden import forbidden_uses
+    from .submission import SubmissionError, load_submission
 
     started = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     t0 = time.perf_counter()
@@ -96,7 +104,7 @@ def grade_submission(
     outcomes: dict[str, Outcome] = {}
     stdout = stderr = ""
     limits_info: dict = {}
-    in_force: list[str] = []
+    in_force: dict = {}
     box = None
 
     # 1. load, 2. scan
@@ -109,12 +117,9 @@ def grade_submission(
             notes.append(str(exc))
             outcomes = _all_error(assignment, "load", str(exc))
         if loaded is not None and assignment.forbidden_imports:
-            for module, line, function in static_scan(loaded.source_text, assignment.forbidden_imports, with_functions=True):
-                where = f"{loaded.display_name}:{line}"
-                msg = f"imports {module} at {where}, which this assignment forbids; write it with numpy"
-                notes.append(msg)
-                for f in ([function] if function else assignment.functions):
-                    forbidden_in.setdefault(f, msg)
+            forbidden_in = forbidden_uses(loaded.source_text, assignment.forbidden_imports, assignment.functions,
+                                          where=lambda line: f"{loaded.path.name}, {loaded.origin(line)}")
+            notes.extend(f"{f} {msg}" for f, msg in forbidden_in.items())
     # 3. start
     if not outcomes and student is None:
         from .sandbox import Sandbox
@@ -128,16 +133,17 @@ def grade_submission(
                 err = box.import_error
                 notes.append(f"the submission could not be imported: {err.message}")
                 outcomes = _all_error(assignment, err.kind, f"the submission could not be imported: {err.message}", err.detail)
-        except Exception as exc:
+        except BaseException:
             if box is not None:
                 box.close()
-            raise RuntimeError(f"could not start the sandbox: {exc}") from exc
+            raise
     # 4. judge
+    plotted: set[str] = set()
     try:
         if not outcomes:
             for spec in assignment.checks:
                 if spec.function in forbidden_in:
-                    outcomes[spec.id] = Outcome(spec.function, spec.check, ERROR, summary=forbidden_in[spec.function],
+                    outcomes[spec.id] = Outcome(spec.function, spec.check, ERROR, summary=f"{spec.function} {forbidden_in[spec.function]}",
                                                 data={"error_kind": "forbidden"})
                     continue
                 try:
@@ -147,13 +153,15 @@ def grade_submission(
                         spec.function, spec.check, ERROR,
                         summary=f"internal error in dlgrade while running this check ({type(exc).__name__}: {exc}); please report it",
                         detail=traceback.format_exc()[-2000:], data={"error_kind": "internal"})
+                # 6. plots
+                _add_plot(spec, outcomes[spec.id], student, plotted)
     finally:
         # 5. collect
         if box is not None:
             stdout, stderr = box.stdout_text(), box.stderr_text()
             notes.extend(box.events)
-            limits_info = box.limits.to_json() if hasattr(box.limits, "to_json") else {}
-            in_force = list(box.limits_in_force())
+            limits_info = dataclasses.asdict(box.limits)
+            in_force = box.limits_in_force()
             box.close()
     functions = []
     for fname in assignment.functions:
@@ -167,6 +175,20 @@ def grade_submission(
         reproducibility=_environment(settings), limits=limits_info, limits_in_force=in_force,
         started_at=started, seconds=time.perf_counter() - t0,
     )
+
+
+def _add_plot(spec, outcome: Outcome, student, plotted: set[str]) -> None:
+    """Step 6: plot data for the first failed visible check of each function.
+
+    Once per function: the report draws one picture per function, and the
+    JSON result stays small. plotdata.collect never raises.
+    """
+    if outcome.status != FAILED or spec.visibility != "visible" or spec.function in plotted:
+        return
+    plotted.add(spec.function)
+    plot = plotdata.collect(table_entry(spec.function), student, outcome)
+    if plot is not None:
+        outcome.data["plot"] = plot
 
 
 def _dedupe(lines: list[str]) -> list[str]:

@@ -95,7 +95,7 @@ class GradeResult:
     stderr: str = ""
     reproducibility: dict[str, Any] = field(default_factory=dict)
     limits: dict[str, Any] = field(default_factory=dict)
-    limits_in_force: list[str] = field(default_factory=list)
+    limits_in_force: dict[str, bool] = field(default_factory=dict)
     started_at: str = ""
     seconds: float = 0.0
 

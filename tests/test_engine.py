@@ -80,7 +80,7 @@ def test_backward_feedback_says_which_side_is_wrong():
     bad_sig = lambda z: 1 / (1 + np.exp(z))  # noqa: E731
     consistent = lambda z: -bad_sig(z) * (1 - bad_sig(z))  # noqa: E731
     out = run_check(entry("sigmoid_grad"), "value", _acts(sigmoid=bad_sig, sigmoid_grad=consistent))
-    assert out.status == "failed" and "fix sigmoid first" in out.detail
+    assert out.status == "failed" and "fix sigmoid first" in out.detail and "does match the derivative" in out.detail
     # forward right, derivative wrong: "the mistake is in the derivative"
     out = run_check(entry("sigmoid_grad"), "value", _acts(sigmoid_grad=lambda z: A.sigmoid(z) * (1 + A.sigmoid(z))))
     assert "mistake is in the derivative" in out.detail

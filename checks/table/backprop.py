@@ -102,13 +102,15 @@ def _rnn_inputs(backward=False):
 
 
 def _chain_inputs():
+    """Layers of different widths, so code that assumes square weights fails."""
+
     def build(spec):
-        n, d, depth = spec
-        return S.inputs(x=S.arrays(st.just((n, d)), -2, 2),
-                        weights=st.lists(S.arrays(st.just((d, d)), -1.5, 1.5), min_size=depth, max_size=depth),
+        n, widths = spec
+        layers = st.tuples(*(S.arrays(st.just((a, b)), -1.5, 1.5) for a, b in zip(widths, widths[1:]))).map(list)
+        return S.inputs(x=S.arrays(st.just((n, widths[0])), -2, 2), weights=layers,
                         activation=st.sampled_from(["sigmoid", "tanh", "relu"]))
 
-    return st.tuples(_sizes, st.integers(1, 3), st.integers(1, 5)).flatmap(build)
+    return st.tuples(_sizes, st.lists(st.integers(1, 4), min_size=2, max_size=6)).flatmap(build)
 
 
 # ------------------------------------------------------------------ named samples
@@ -268,7 +270,7 @@ def _dropb_no_scale(dout, mask, p):
     return dout * mask
 
 
-def _tl(reg_factor=1.0, reg_bias=False, sum_loss=False, no_reg_grad=False):
+def _tl(reg_factor=1.0, reg_bias=False, sum_loss=False, no_reg_grad=False, relu_ge=False):
     def loss_fn(params, x, y, reg=0.0):
         W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
         n = x.shape[0]
@@ -285,7 +287,7 @@ def _tl(reg_factor=1.0, reg_bias=False, sum_loss=False, no_reg_grad=False):
         ds *= scale
         dW2 = h.T @ ds
         db2 = ds.sum(0)
-        dz = (ds @ W2.T) * (z > 0)
+        dz = (ds @ W2.T) * ((z >= 0) if relu_ge else (z > 0))
         dW1 = x.T @ dz
         db1 = dz.sum(0)
         if not no_reg_grad:
@@ -342,15 +344,31 @@ def _norms_reversed(x, weights, activation):
     return B.chain_gradient_norms(x, weights, activation)[::-1].copy()
 
 
+def _norms_relu_ge(x, weights, activation):
+    if activation != "relu":
+        return B.chain_gradient_norms(x, weights, activation)
+    hs, zs = [np.asarray(x, float)], []
+    for w in weights:
+        zs.append(hs[-1] @ w)
+        hs.append(np.maximum(zs[-1], 0))
+    g, norms = np.ones_like(hs[-1]), []
+    for layer in range(len(weights) - 1, -1, -1):
+        dz = g * (zs[layer] >= 0)
+        norms.append(np.linalg.norm(hs[layer].T @ dz))
+        g = dz @ weights[layer].T
+    return np.array(norms[::-1])
+
+
 def _norms_squared(x, weights, activation):
     return B.chain_gradient_norms(x, weights, activation) ** 2
 
 
 ENTRIES = (
     Entry("perceptron_predict", "backprop", B.perceptron_predict, ("x", "w", "b"), _perceptron_inputs,
-          samples=(Sample("three samples", {"x": XP, "w": WP, "b": 0.1}),),
+          samples=(Sample("three samples", {"x": XP, "w": WP, "b": 0.1}),
+                   Sample("one sample (D,)", {"x": np.array([1.0, -2.0]), "w": WP, "b": 0.1}, "a 1-d x gives a 0-d output")),
           kinks=(Sample("on the boundary", {"x": np.array([[2.0, 4.0], [1.0, 0.0]]), "w": np.array([0.5, -0.25]), "b": -0.5},
-                        "x @ w + b = 0 is classified 0"),),
+                        "the second row has x @ w + b = 0, classified 0"),),
           mistakes=(M("perceptron_predict: 1 on the boundary", "step(0) = 0: a sample exactly on the boundary (x @ w + b = 0) is classified 0; use > 0.", _step_ge),
                     M("perceptron_predict: sign instead of step", "The perceptron outputs 0 or 1: step(z) = 1 if z > 0 else 0, not np.sign.", lambda x, w, b: np.sign(np.asarray(x) @ w + b)))),
     Entry("perceptron_update", "backprop", B.perceptron_update, ("w", "b", "x", "y", "lr"), _update_inputs,
@@ -381,12 +399,17 @@ ENTRIES = (
     Entry("two_layer_loss", "backprop", B.two_layer_loss, ("params", "x", "y", "reg"), _two_layer_inputs,
           samples=(Sample("three samples, no reg", {"params": PARAMS, "x": X2, "y": Y2, "reg": 0.0}),
                    Sample("three samples, reg 0.1", {"params": PARAMS, "x": X2, "y": Y2, "reg": 0.1})),
+          kinks=(Sample("a hidden unit exactly at 0", {"params": {"W1": np.array([[1.0], [1.0]]), "b1": np.array([0.0]),
+                                                                    "W2": np.array([[1.0, -1.0]]), "b2": np.array([0.0, 0.0])},
+                                                         "x": np.array([[1.0, -1.0]]), "y": np.array([0]), "reg": 0.0},
+                        "relu'(0) = 0: no gradient flows through a unit whose input is exactly 0"),),
           properties=(Property("grads_match_loss", "grads match the loss", _grads_match_loss, inputs=lambda: _two_layer_inputs(smooth=True)),
                       Property("training_lowers_loss", "gradient steps lower the loss", _training_lowers_loss, inputs=_training_inputs)),
           mistakes=(M("two_layer_loss: reg with 1/2", "This assignment's penalty is reg * (sum W1^2 + sum W2^2), without a 1/2: its gradient is 2 reg W.", _tl(reg_factor=0.5)),
                     M("two_layer_loss: biases regularised", "Only the weights W1 and W2 are regularised, not the biases.", _tl(reg_bias=True)),
                     M("two_layer_loss: sum over samples", "The data loss is the MEAN over the N samples (and so are its gradients).", _tl(sum_loss=True)),
-                    M("two_layer_loss: reg missing from grads", "The penalty reg * sum W^2 adds 2 reg W to dW1 and dW2.", _tl(no_reg_grad=True)))),
+                    M("two_layer_loss: reg missing from grads", "The penalty reg * sum W^2 adds 2 reg W to dW1 and dW2.", _tl(no_reg_grad=True)),
+                    M("two_layer_loss: relu'(0) = 1", "relu'(0) = 0: use (z > 0) for the mask in the backward pass, not (z >= 0).", _tl(relu_ge=True)))),
     Entry("rnn_step_forward", "backprop", B.rnn_step_forward, ("x", "h_prev", "wx", "wh", "b"), _rnn_step_inputs,
           samples=(Sample("two samples", {"x": RX, "h_prev": RH, "wx": RWX, "wh": RWH, "b": RB}),),
           mistakes=(M("rnn_step: tanh missing", "h = tanh(x @ wx + h_prev @ wh + b): the nonlinearity is part of the step.", lambda x, hp, wx, wh, b: x @ wx + hp @ wh + b),)),
@@ -405,9 +428,13 @@ ENTRIES = (
           mistakes=(M("rnn_backward: no gradient through time", "Each step's hidden state also feeds the NEXT step: add dh_prev from step t+1 to dh[:, t] before backpropagating step t.", _rnn_back_no_carry),
                     M("rnn_backward: weights from the last step only", "wx, wh and b are shared by every step: sum their gradients over all time steps.", _rnn_back_last_only))),
     Entry("chain_gradient_norms", "backprop", B.chain_gradient_norms, ("x", "weights", "activation"), _chain_inputs,
-          samples=(Sample("balanced sigmoid chain", dict(zip(("x", "weights"), B.balanced_sigmoid_chain(4, 2.0)), activation="sigmoid")),),
+          samples=(Sample("balanced sigmoid chain", dict(zip(("x", "weights"), B.balanced_sigmoid_chain(4, 2.0)), activation="sigmoid")),
+                   Sample("layers of different widths", {"x": np.ones((2, 3)), "weights": [np.full((3, 2), 0.5), np.full((2, 4), 0.5)], "activation": "tanh"})),
+          kinks=(Sample("a relu input exactly at 0", {"x": np.array([[1.0, -1.0]]), "weights": [np.array([[1.0, 0.0], [1.0, 1.0]]), np.eye(2)],
+                                                      "activation": "relu"}, "relu'(0) = 0"),),
           properties=(Property("sigmoid_vanishes", "a deep sigmoid chain's gradients vanish toward the input", _vanishing, inputs=lambda: st.just({})),
                       Property("large_weights_explode", "large weights make gradients explode", _exploding, inputs=lambda: st.just({}))),
-          mistakes=(M("chain_gradient_norms: reversed order", "norms[l] belongs to weights[l]: layer 0 (the first, nearest the input) comes first.", _norms_reversed),
+          mistakes=(M("chain_gradient_norms: relu'(0) = 1", "relu'(0) = 0: use (z > 0), not (z >= 0), in the backward pass.", _norms_relu_ge),
+                    M("chain_gradient_norms: reversed order", "norms[l] belongs to weights[l]: layer 0 (the first, nearest the input) comes first.", _norms_reversed),
                     M("chain_gradient_norms: squared norms", "The Frobenius norm is sqrt(sum(g**2)): np.linalg.norm(g).", _norms_squared))),
 )
