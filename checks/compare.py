@@ -90,7 +90,7 @@ def _as_array(got, where: str, expected, integer_ok: bool) -> np.ndarray | Misma
         return Mismatch("none", where, "returned None; did you forget a `return` statement?")
     if isinstance(got, Unsupported):
         return Mismatch(
-            "type", where, f"returned {describe_type(got)}; expected {_expected_kind(expected)} of numbers"
+            "type", where, f"returned {describe_type(got)}; expected {_expected_kind(expected)}"
         )
     if isinstance(got, (str, list, tuple, dict)):
         hint = " (wrap it with np.array(...))" if isinstance(got, list) else ""

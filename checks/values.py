@@ -92,7 +92,12 @@ def to_plain(obj, _depth: int = 0):
         try:
             arr = np.asarray(obj)
         except Exception as exc:  # the object's own code failed
-            return Unsupported(type(obj).__name__, f"np.asarray failed: {exc}"[:MAX_STR])
+            # numpy refuses an __array__ that returns a numpy scalar (a 0-d
+            # result of a ufunc); the number it holds is still an answer.
+            try:
+                arr = np.asarray(obj.__array__())
+            except Exception:
+                return Unsupported(type(obj).__name__, f"np.asarray failed: {exc}"[:MAX_STR])
         if isinstance(arr, np.ndarray):
             return _array(arr)
     # Subclasses of float and int are read through the base class, so an
