@@ -127,7 +127,8 @@ def _fail_outcome(entry: Entry, check: str, judge: _Judge, inputs: dict, verdict
     ]
     mistake = identify_mistake(entry, judge, inputs, pool, settings)
     hint = mistake.hint if mistake else (entry.hint or feedback.GENERIC_HINTS.get(check, ""))
-    diag = diagnose_partner(entry, judge.student, inputs, got, settings) if check in ("value", "kink") else ""
+    # Not at kinks: there a central difference averages the two slopes.
+    diag = diagnose_partner(entry, judge.student, inputs, got, settings) if check == "value" else ""
     if diag:
         detail_lines.append("  " + diag)
     summary = f"{check} check failed: {verdict.headline()}"

@@ -38,7 +38,7 @@ def run_demo(assignment: str | None = None, verbose: bool = False) -> int:
         for path in examples:
             result = grade_submission(a, path).to_json()
             mark = f"{result['score']:g} / {result['max_score']:g}"
-            click.echo(f"  {path.name:<32} {mark:>12}   ({result['seconds']:.1f} s)")
+            click.echo(f"  {path.name:<40} {mark:>9}   ({result['seconds']:.1f} s)")
             if path.stem == "correct" and result["score"] < result["max_score"]:
                 problems += 1
                 click.echo(click.style("  the correct example lost points; this is a bug in dlgrade", fg="red"))
