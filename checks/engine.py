@@ -152,14 +152,19 @@ def _num(x):
 
 
 def _jsonable(value):
+    """Plain JSON: NaN and infinities become the strings "nan", "inf", "-inf"."""
     if isinstance(value, np.ndarray):
         if value.size > 2000:
             return {"shape": list(value.shape), "truncated": True}
-        return np.where(np.isfinite(value), value, 0).tolist() if value.dtype.kind == "f" and not np.isfinite(value).all() else value.tolist()
+        if value.dtype.kind in "fc" and not np.isfinite(value).all():
+            return _jsonable(value.tolist())
+        return value.tolist()
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
+    if isinstance(value, complex):
+        return str(value)
     if isinstance(value, float) and not np.isfinite(value):
         return str(value)
     if value is None or isinstance(value, (bool, int, float, str)):

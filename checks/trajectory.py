@@ -116,6 +116,12 @@ def _identify(entry: Entry, student, failing: dict, got: list, pool: list, runs:
     return None
 
 
+def _jsonable(value):
+    from .engine import _jsonable as convert
+
+    return convert(value)
+
+
 def _failure(entry: Entry, inputs: dict, t: int, what: str, settings, expected: list, got: list, mistake) -> Outcome:
     hyper = {a: inputs[a] for a in entry.args if a not in ("w", "dw", "state")}
     hyper_text = ", ".join(f"{k} = {v!r}" for k, v in hyper.items())
@@ -137,8 +143,7 @@ def _failure(entry: Entry, inputs: dict, t: int, what: str, settings, expected: 
         entry.name, "trajectory", FAILED,
         summary=f"trajectory check failed at step {t + 1}: {what}"[:400],
         detail="\n".join(lines), hint=hint, mistake=mistake.name if mistake else None,
-        data={"step": t + 1, "w0": np.asarray(inputs["w"]).tolist(),
-              "grads": np.asarray(inputs["grads"]).tolist(), "hyper": {k: float(v) for k, v in hyper.items()},
-              "expected": [np.asarray(e).tolist() for e in expected],
-              "got": [np.asarray(g).tolist() if isinstance(g, np.ndarray) else None for g in got]},
+        data=_jsonable({"step": t + 1, "w0": np.asarray(inputs["w"]), "grads": np.asarray(inputs["grads"]),
+                        "hyper": {k: float(v) for k, v in hyper.items()}, "expected": list(expected),
+                        "got": [g if isinstance(g, np.ndarray) else None for g in got]}),
     )

@@ -89,11 +89,13 @@ def init(assignment: str, directory: str, force: bool) -> None:
     target = Path(directory)
     target.mkdir(parents=True, exist_ok=True)
     files = {a.starter: target / f"{a.module}.py", a.guide: target / "GUIDE.md"}
-    from .pytest_files import write_pytest_files
+    from .pytest_files import PYTEST_FILES, write_pytest_files
 
+    # Refuse before writing anything, so a refusal never leaves half a folder.
+    clash = [p for p in [*files.values(), *(target / n for n in PYTEST_FILES)] if p.exists()]
+    if clash and not force:
+        raise InputError(f"{clash[0]} already exists; use --force to overwrite it")
     for src, dst in files.items():
-        if dst.exists() and not force:
-            raise InputError(f"{dst} already exists; use --force to overwrite it")
         shutil.copyfile(src, dst)
         click.echo(f"wrote {dst}")
     for dst in write_pytest_files(a, target, force=force):

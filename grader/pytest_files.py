@@ -25,6 +25,7 @@ from dlgrade.assignments.manifest import BUNDLED, Assignment
 __all__ = ["write_pytest_files", "ExistingFiles", "CONFIG_NAME"]
 
 CONFIG_NAME = "dlgrade.toml"
+PYTEST_FILES = ("conftest.py", CONFIG_NAME)
 
 CONFTEST = '''"""Lets `pytest` in this folder grade your work with dlgrade (written by `dlgrade init`).
 

@@ -77,6 +77,10 @@ def _pts(x: float) -> str:
     return f"{x:g}"
 
 
+def _count(n: float, noun: str) -> str:
+    return f"{n:g} {noun}" + ("" if n == 1 else "s")
+
+
 def render_html(result: dict[str, Any]) -> str:
     """The page for one graded submission (see the module docstring)."""
     view = student_view(result)
@@ -100,8 +104,8 @@ def _score_line(view: dict) -> str:
     hidden = view.get("hidden") or {}
     text = f"Score: {_pts(view['score'])} / {_pts(view['max_score'])} ({view['percent']:g}%)"
     if hidden.get("checks"):
-        return text + (f'<div class="hidden-note">includes {hidden["checks"]} hidden checks '
-                       f'({_pts(hidden["max_score"])} points) whose results are withheld</div>')
+        return text + (f'<div class="hidden-note">includes {_count(hidden["checks"], "hidden check")} '
+                       f'({_count(hidden["max_score"], "point")}) whose results are withheld</div>')
     if view["max_score"] and view["score"] >= view["max_score"]:
         return text + ": all checks passed"
     return text
@@ -142,7 +146,7 @@ def _function_section(f: dict, plotter: "_Plotter") -> list[str]:
     lines = [f'<section class="function {"lost" if lost else "full"}" id="fn-{name}" data-function="{name}">',
              f'<h2><span>{name}</span><span class="points">{_pts(f["score"])} / {_pts(f["max_score"])}</span></h2>']
     if f.get("hidden_checks"):
-        lines.append(f'<div class="hidden-note">and {f["hidden_checks"]} hidden checks, graded but withheld</div>')
+        lines.append(f'<div class="hidden-note">and {_count(f["hidden_checks"], "hidden check")}, graded but withheld</div>')
     figure = plotter.figure_for(f)
     if figure:
         lines.append(figure)
@@ -449,7 +453,9 @@ def _draw_arrays(c: dict):
     import numpy as np
 
     label, exp, got = _pair(c)
-    name = c["function"] + label
+    where = ((c.get("data") or {}).get("mismatch") or {}).get("where")
+    # The engine's own name for the wrong output ("db", "grads['W1']") reads better than a path.
+    name = f"{c['function']}: {where}" if where else c["function"] + label
     if exp.size == 1 and got.size == 1:
         fig = _figure(4.0, 2.8)
         ax = fig.subplots()

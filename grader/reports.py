@@ -73,7 +73,9 @@ def render_text(result: dict[str, Any], color: bool = False, verbose: bool = Fal
     hidden = view.get("hidden", {})
     total = f"score: {_fmt_points(view['score'])} / {_fmt_points(view['max_score'])} ({view['percent']:g}%)"
     if hidden.get("checks"):
-        total += f"; includes {hidden['checks']} hidden checks ({_fmt_points(hidden['max_score'])} points) whose results are withheld"
+        n, pts = hidden["checks"], hidden["max_score"]
+        total += (f"; includes {n} hidden check{'s' if n != 1 else ''} ({_fmt_points(pts)} point{'s' if pts != 1 else ''}) "
+                  "whose results are withheld")
     elif view["max_score"] and view["score"] == view["max_score"]:
         total += ": all checks passed"
     lines.append(style(total, bold=True))

@@ -88,8 +88,9 @@ def watch_loop(
         out.flush()
 
     try:
-        run()
+        # Snapshot before running, so that a save during a run triggers the next one.
         seen = snapshot(path)
+        run()
         while not stop.is_set() and (max_runs is None or runs < max_runs):
             if stop.wait(interval):
                 break

@@ -95,3 +95,34 @@ MISTAKES = [
     Bug("softmax_backward", "value", lambda dout, z: _jac(z).diagonal(axis1=-2, axis2=-1) * dout, "not diagonal"),
     Bug("relu_grad", "gradcheck", lambda z: (z < 0).astype(float), "finite-difference"),
 ]
+
+
+# Correct answers that wrap a library: graded by value like any other (an
+# assignment may still forbid the import; that is the manifest's business).
+try:
+    import scipy.special as _sp
+
+    CORRECT += [
+        Alt("sigmoid", lambda z: _sp.expit(z), "scipy.special.expit"),
+        Alt("softmax", lambda z: _sp.softmax(z, axis=-1), "scipy.special.softmax"),
+        Alt("softplus", lambda z: np.logaddexp(0.0, z) if np.ndim(z) else float(_sp.log1p(np.exp(-abs(z))) + max(z, 0.0)), "scipy log1p"),
+    ]
+except ImportError:  # pragma: no cover
+    pass
+
+try:
+    import torch as _torch
+
+    def _t(fn):
+        return lambda z, *a: fn(_torch.from_numpy(np.asarray(z, dtype=np.float64)), *a).numpy()
+
+    CORRECT += [
+        Alt("sigmoid", _t(_torch.sigmoid), "torch.sigmoid"),
+        Alt("tanh", _t(_torch.tanh), "torch.tanh"),
+        Alt("relu", _t(_torch.relu), "torch.relu"),
+        Alt("elu", lambda z, alpha: _torch.nn.functional.elu(_torch.from_numpy(np.asarray(z, float)), alpha).numpy(), "F.elu"),
+        Alt("softmax", lambda z: _torch.softmax(_torch.from_numpy(np.asarray(z, float)), dim=-1).numpy(), "torch.softmax"),
+        Alt("swish", _t(_torch.nn.functional.silu), "F.silu"),
+    ]
+except ImportError:  # pragma: no cover
+    pass
