@@ -21,7 +21,8 @@ __all__ = ["ManifestError", "CheckSpec", "Assignment", "load", "available", "BUN
 BUNDLED = Path(__file__).resolve().parent
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 SCHEMA_VERSION = 1
-_LIMIT_KEYS = {"call_timeout": float, "total_timeout": float, "memory_mb": int, "cpu_seconds": int, "processes": int}
+_LIMIT_KEYS = {"call_timeout": float, "import_timeout": float, "total_timeout": float, "memory_mb": int,
+               "cpu_seconds": int, "processes": int}
 _SETTING_KEYS = {"examples": int, "gradcheck_examples": int, "shrink_calls": int}
 
 

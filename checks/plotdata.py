@@ -99,7 +99,10 @@ def is_elementwise(entry: Entry) -> bool:
 def _series(values, n: int) -> list:
     """A list of n floats (None where missing or not finite)."""
     try:
-        arr = np.asarray(values, dtype=np.float64).reshape(-1)
+        arr = np.asarray(values)
+        if arr.dtype.kind == "c":  # a complex answer is drawn by its real part
+            arr = arr.real
+        arr = arr.astype(np.float64).reshape(-1)
     except (TypeError, ValueError):
         return [None] * n
     if arr.size != n:

@@ -39,6 +39,7 @@ forbidden_imports = {forbid}
 
 [limits]
 call_timeout = 1.5
+import_timeout = 3.0
 total_timeout = {total}
 memory_mb = 512
 processes = 24
