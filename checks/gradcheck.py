@@ -115,7 +115,7 @@ def directional(
             h = STEP * max(1.0, float(np.max(np.abs(x))) if x.size else 1.0)
             for sign in (1.0, -1.0):
                 moved = dict(inputs)
-                moved[name] = x + sign * h * u if x.ndim else np.float64(x + sign * h * u)
+                moved[name] = np.asarray(x + sign * h * u)  # 0-d stays a 0-d array
                 batch.append(moved)
             plan.append((name, float(np.sum(g * u)), h))
     outs = evaluate_many(batch)
@@ -135,10 +135,9 @@ def elementwise(evaluate_many: EvalMany, inputs: dict, arg: str) -> np.ndarray:
     x = np.asarray(inputs[arg], dtype=np.float64)
     h = step_for(x)
     plus, minus = dict(inputs), dict(inputs)
-    plus[arg] = x + h
-    minus[arg] = x - h
-    if x.ndim == 0:
-        plus[arg], minus[arg] = float(plus[arg]), float(minus[arg])
+    # 0-d inputs stay 0-d arrays (not Python floats), like every other input.
+    plus[arg] = np.asarray(x + h)
+    minus[arg] = np.asarray(x - h)
     fp, fm = evaluate_many([plus, minus])
     fp = np.asarray(fp, dtype=np.float64)
     fm = np.asarray(fm, dtype=np.float64)

@@ -42,7 +42,7 @@ def _z_alpha(lo_a=0.01, hi_a=0.5, kinks=(0.0,)):
 def _samples(extra=None, **kw):
     base = [
         Sample("grid", {"z": GRID, **kw}, "25 points from -6 to 6"),
-        Sample("scalar", {"z": np.float64(0.5), **kw}, "a 0-d array"),
+        Sample("scalar", {"z": np.array(0.5), **kw}, "a 0-d array"),
         Sample("matrix", {"z": np.array([[-2.0, -0.5, 0.25], [0.75, 1.5, 3.0]]), **kw}),
     ]
     return tuple(base + list(extra or ()))
@@ -73,9 +73,9 @@ def _symmetric(call, x):
 
 def _idempotent(call, x):
     once = call(x["z"])
-    if not isinstance(once, np.ndarray) or once.shape != np.shape(x["z"]):
+    if not isinstance(once, (np.ndarray, float, int)) or np.shape(once) != np.shape(x["z"]):
         return "relu(z) should return an array of the shape of z"
-    twice = call(once.astype(float))
+    twice = call(np.asarray(once, dtype=float))
     if not np.array_equal(np.asarray(twice, float), np.asarray(once, float)):
         return "relu(relu(z)) should equal relu(z)"
     return None
