@@ -7,6 +7,7 @@ own folder works the same way (pass its path instead of a name).
 
 from __future__ import annotations
 
+import math
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -127,7 +128,7 @@ def _parse(path: Path, data: dict) -> Assignment:
     for k, v in limits.items():
         if k not in _LIMIT_KEYS:
             _fail(path, f"[limits] has an unknown key {k!r}; known: {', '.join(_LIMIT_KEYS)}")
-        if not isinstance(v, (int, float)) or v <= 0:
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0:
             _fail(path, f"[limits] {k} must be a positive number, got {v!r}")
     settings = data.get("settings", {})
     for k, v in settings.items():
@@ -153,7 +154,7 @@ def _parse(path: Path, data: dict) -> Assignment:
                 continue
             if check not in supported:
                 _fail(path, f"[functions.{fname}] {check}: {fname} has no such check; it has {', '.join(supported)}")
-            if isinstance(points, bool) or not isinstance(points, (int, float)) or points < 0:
+            if isinstance(points, bool) or not isinstance(points, (int, float)) or not math.isfinite(points) or points < 0:
                 _fail(path, f"[functions.{fname}] {check} = {points!r}: points must be a number >= 0")
             vis = visibility.get(check, "visible")
             if vis not in VISIBILITIES:

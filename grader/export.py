@@ -1,7 +1,7 @@
 """`dlgrade export`: deploy an assignment where courses grade.
 
     export_gradescope(assignment, output, overrides, spec)        -> Path (the zip)
-    export_github_classroom(assignment, directory, overrides, spec) -> list[Path]
+    export_github_classroom(assignment, directory, overrides, spec) -> list[Path]   (export_classroom.py)
     export_prairielearn(assignment, directory, overrides, image, spec) -> list[Path]
 
 Each exporter ships a copy of the assignment folder (manifest.toml, starter.py,
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import math
 import re
 import shlex
 import shutil
@@ -74,15 +75,22 @@ def parse_hide(text: str) -> tuple[str, str]:
     return m.group(1), m.group(2)
 
 
+def _usage(text: str) -> ExportError:
+    return ExportError(f"--points {text!r}: expected FUNCTION.CHECK=N, e.g. relu.value=3")
+
+
 def parse_points(text: str) -> tuple[str, str, float]:
     ident, sep, value = text.partition("=")
-    if not sep:
-        raise ExportError(f"--points {text!r}: expected FUNCTION.CHECK=N, e.g. relu.value=3")
-    function, check = parse_hide(ident)
+    m = _ID.match(ident.strip())
+    if not sep or not m:
+        raise _usage(text)
+    function, check = m.group(1), m.group(2)
     try:
         points = float(value)
     except ValueError:
-        raise ExportError(f"--points {text!r}: {value!r} is not a number") from None
+        points = math.nan
+    if not math.isfinite(points):  # TOML would take nan and inf, and so would the loader
+        raise ExportError(f"--points {text!r}: {value!r} is not a number")
     return function, check, points
 
 
@@ -96,6 +104,8 @@ def _key(name: str) -> str:
 def _value(v) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))  # reads as the instructor wrote it; the loader takes both
     if isinstance(v, (int, float)):
         return repr(v)
     if isinstance(v, str):
@@ -208,12 +218,14 @@ namespaces = false
 def source_bundle(dest: Path) -> Path:
     """Write the installed dlgrade as an installable source folder at ``dest``.
 
-    The folder has the installed layout (dlgrade/, dlgrade/checks/, ...) and a
+    The folder has the installed layout (dlgrade/, dlgrade/checks/, ...; the
+    assignments' examples/ left out, as they hold the solutions) and a
     generated pyproject.toml with the installed version and dependencies, so
     ``pip install DEST`` works without a PyPI release. It is built from what
     Python imports, so it works for an editable install and a wheel alike.
     """
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
+    # examples/ holds each assignment's solution: it stays off the grading machine.
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info", "examples")
     root = dest / "dlgrade"
     for name in _PACKAGES:
         folder = Path(importlib.import_module(name).__file__).parent
@@ -251,7 +263,7 @@ def _zip_folder(folder: Path, output: Path) -> None:
     tmp.replace(output)
 
 
-def export_gradescope(a: Assignment, output: Path, overrides: Overrides = Overrides(),
+def export_gradescope(a: Assignment, output: Path, overrides: Overrides | None = None,
                       spec: str | None = None) -> Path:
     """Write Gradescope's autograder zip for ``a`` at ``output``.
 
@@ -262,7 +274,7 @@ def export_gradescope(a: Assignment, output: Path, overrides: Overrides = Overri
     """
     with tempfile.TemporaryDirectory(prefix="dlgrade-export-") as tmp:
         stage = Path(tmp) / "zip"
-        graded = write_assignment(a, overrides, stage / "assignment")
+        graded = write_assignment(a, overrides or Overrides(), stage / "assignment")
         if spec is None:
             source_bundle(stage / "dlgrade-src")
             pip_spec = '"$SOURCE/dlgrade-src"'
@@ -310,7 +322,7 @@ def _prepare_dir(directory: Path, names: list[str], force: bool) -> None:
         raise ExportError(f"{directory}: {', '.join(existing)} already exist; use --force to overwrite")
 
 
-def export_prairielearn(a: Assignment, directory: Path, overrides: Overrides = Overrides(),
+def export_prairielearn(a: Assignment, directory: Path, overrides: Overrides | None = None,
                         image: str = "prairielearn/grader-python", spec: str = "dlgrade",
                         force: bool = False) -> list[Path]:
     """Write an externally graded PrairieLearn question for ``a`` into ``directory``.
@@ -322,7 +334,7 @@ def export_prairielearn(a: Assignment, directory: Path, overrides: Overrides = O
     directory = Path(directory)
     _prepare_dir(directory, ["info.json", "question.html", "Dockerfile", "clientFilesQuestion", "tests"], force)
     with tempfile.TemporaryDirectory(prefix="dlgrade-export-") as tmp:
-        graded = write_assignment(a, overrides, Path(tmp) / "assignment")  # validates before writing
+        graded = write_assignment(a, overrides or Overrides(), Path(tmp) / "assignment")  # validates first
         limit = int(total_timeout(graded) + SLACK)
         info = {
             "uuid": _uuid_for(graded),
@@ -371,6 +383,8 @@ def _assignment(name: str) -> Assignment:
 
 
 def _overrides(points, hide, timeout) -> Overrides:
+    if timeout is not None and not math.isfinite(timeout):
+        raise ExportError(f"--timeout {timeout}: give a number of seconds")
     return Overrides(tuple(parse_points(p) for p in points), tuple(parse_hide(h) for h in hide), timeout)
 
 

@@ -122,11 +122,12 @@ def workflow_text(a: Assignment, assignment_ref: str, spec: str, python_version:
     return "\n".join(lines) + "\n"
 
 
-def export_github_classroom(a: Assignment, directory: Path, overrides: Overrides = Overrides(),
+def export_github_classroom(a: Assignment, directory: Path, overrides: Overrides | None = None,
                             spec: str = "dlgrade", python_version: str = "3.11",
                             force: bool = False) -> list[Path]:
     """Write the starter repository of ``a`` into ``directory``; return the paths written."""
     directory = Path(directory)
+    overrides = overrides or Overrides()
     bundled = a.folder.resolve().parent == BUNDLED and not overrides
     names = [f"{a.module}.py", "GUIDE.md", "README.md", ".gitignore", ".github/workflows/classroom.yml"]
     _prepare_dir(directory, names + ([] if bundled else [ASSIGNMENT_DIR]), force)
@@ -140,7 +141,7 @@ def export_github_classroom(a: Assignment, directory: Path, overrides: Overrides
         shutil.copyfile(graded.guide, written[1])
         written[2].write_text(T.CLASSROOM_README.substitute(
             title=graded.title, module=graded.module, assignment=ref, spec=spec,
-            total=f"{graded.max_score:g} points", hidden=_hidden_text(graded),
+            total=f"{graded.max_score:g} points", hidden=_hidden_sentence(graded),
             assignment_note="" if bundled else f" or `{ASSIGNMENT_DIR}/`"), encoding="utf-8")
         written[3].write_text(T.CLASSROOM_GITIGNORE, encoding="utf-8")
         written[4].write_text(workflow, encoding="utf-8")
@@ -149,6 +150,12 @@ def export_github_classroom(a: Assignment, directory: Path, overrides: Overrides
             shutil.copyfile(graded.folder / "manifest.toml", directory / ASSIGNMENT_DIR / "manifest.toml")
             written.append(directory / ASSIGNMENT_DIR / "manifest.toml")
     return written
+
+
+def _hidden_sentence(a: Assignment) -> str:
+    if not any(c.visibility != "visible" for c in a.checks):
+        return ""
+    return f" Some checks are hidden ({_hidden_text(a)}): they count, but their details are not shown."
 
 
 # ------------------------------------------------------------------ the reporting step

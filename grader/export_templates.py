@@ -241,13 +241,12 @@ $$ dlgrade check $assignment $module.py --watch  # again on every save
 ## How you are graded
 
 Every push runs `.github/workflows/classroom.yml`, which grades `$module.py`
-with exactly the command above. The "Grade" step prints the full feedback;
+with the same checks as the command above. The "Grade" step prints the full feedback;
 then one autograding test per function passes when that function gets full
-marks, and is worth its points ($total in all). Some checks are hidden
-($hidden): they count, but their details are not shown.
+marks, and is worth its points ($total in all).$hidden
 
 Do not edit `.github/workflows/classroom.yml`$assignment_note: your
-instructor sees every change to them.
+instructor sees every change.
 ''')
 
 CLASSROOM_GITIGNORE = '''# Written by `dlgrade export github-classroom`.

@@ -450,6 +450,9 @@ class Sandbox:
         else:
             args += ["--unshare-all"]
         args += ["--ro-bind", "/usr", "/usr", "--ro-bind-try", "/etc", "/etc"]
+        # The private /tmp comes before the Python binds: an interpreter or a
+        # venv that lives under /tmp is then bound on top of it, not hidden.
+        args += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp"]
         for d in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
             if os.path.islink(d):
                 args += ["--symlink", os.readlink(d), d]
@@ -467,8 +470,7 @@ class Sandbox:
                 args += ["--ro-bind", d, d]
         # The sandbox root (mode 711) is bound whole: a parent directory
         # created by bwrap would be mode 700 and root's, closed to the child.
-        args += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp",
-                 "--bind", self._res.root, self._res.root, "--"]
+        args += ["--bind", self._res.root, self._res.root, "--"]
         return args
 
     def _env(self) -> dict[str, str]:
