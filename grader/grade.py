@@ -130,7 +130,7 @@ def grade_submission(
             box.start()
             student = box
             if box.import_error is not None:
-                err = box.import_error
+                err = _explain_import_error(box.import_error, loaded, assignment.forbidden_imports)
                 notes.append(f"the submission could not be imported: {err.message}")
                 outcomes = _all_error(assignment, err.kind, f"the submission could not be imported: {err.message}", err.detail)
         except BaseException:
@@ -189,6 +189,27 @@ def _add_plot(spec, outcome: Outcome, student, plotted: set[str]) -> None:
     plot = plotdata.collect(table_entry(spec.function), student, outcome)
     if plot is not None:
         outcome.data["plot"] = plot
+
+
+def _explain_import_error(err, loaded, forbidden):
+    """An import that failed on a forbidden module's line is reported as forbidden,
+    even when the module is not installed at all (the import then fails on its
+    parent package, e.g. "No module named 'scipy'" for scipy.special)."""
+    import re
+
+    from dlgrade.checks.student import StudentError
+
+    from .submission import static_scan
+
+    m = re.search(r"line (\d+)", err.message)
+    if err.kind == "forbidden" or not m or not forbidden:
+        return err
+    line = int(m.group(1))
+    for module, hit in static_scan(loaded.source_text, forbidden):
+        if hit == line:
+            return StudentError("forbidden", f"imports {module} ({loaded.path.name}, {loaded.origin(line)}), which this "
+                                "assignment forbids: remove the import and write the formula with numpy", err.detail)
+    return err
 
 
 def _dedupe(lines: list[str]) -> list[str]:

@@ -211,3 +211,17 @@ def test_timeout_option_bounds_the_whole_submission(tmp_path):
     assert time.monotonic() - t0 < 30
     assert r["score"] == 0
     assert Path(r["submission"]).name == "activations.py"
+
+
+def test_forbidden_module_that_is_not_even_installed_is_reported_as_forbidden(tmp_path):
+    folder = tmp_path / "assignment"
+    folder.mkdir()
+    (folder / "manifest.toml").write_text(
+        'schema_version = 1\nname = "mini"\nmodule = "mini"\nforbidden_imports = ["notinstalledpkg.special"]\n'
+        "[functions.relu]\nvalue = 1\n")
+    sub = tmp_path / "mini.py"
+    sub.write_text("from notinstalledpkg.special import relu\n")
+    res = CliRunner().invoke(main, ["check", str(folder), str(sub), "--format", "json"], catch_exceptions=False)
+    r = json.loads(res.output)
+    summary = r["functions"][0]["checks"][0]["summary"]
+    assert "notinstalledpkg.special" in summary and "forbids" in summary, summary
