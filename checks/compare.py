@@ -28,6 +28,8 @@ from .values import Unsupported
 
 __all__ = ["Mismatch", "compare", "describe_type", "fmt_index"]
 
+_DEFAULT_TOL = Tolerance()
+
 
 @dataclass
 class Mismatch:
@@ -178,7 +180,7 @@ def _compare_numbers(expected, got, tol: Tolerance, where: str, integer_ok: bool
 def compare(
     expected,
     got,
-    tol: Tolerance = Tolerance(),
+    tol: Tolerance | None = None,
     *,
     names: tuple[str, ...] | None = None,
     integer_ok: bool = True,
@@ -191,6 +193,7 @@ def compare(
     equal_nan: NaN in both places counts as equal (used when matching known
     mistakes, which may themselves overflow).
     """
+    tol = tol or _DEFAULT_TOL
     if isinstance(expected, tuple):
         n = len(expected)
         label = f" ({', '.join(names)})" if names else ""

@@ -111,7 +111,7 @@ def _linear_in(arg):
 
 
 def _equivariant(call, x):
-    s, (hh, ww) = x["stride"], x["w"].shape[2:]
+    s, hh = x["stride"], x["w"].shape[2]
     xx = x["x"]
     if xx.shape[2] - s < hh:
         return None  # too small to shift by one stride
