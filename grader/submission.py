@@ -254,8 +254,9 @@ def load_submission(path: str | os.PathLike, module: str | None = None) -> Loade
     except OSError:
         raise SubmissionError(f"{path} does not exist") from None
     if stat.S_ISLNK(info.st_mode):
-        path = path.resolve()
-        info = os.stat(path)
+        # Never followed: in an autograder running as root, a submitted link
+        # to a system file would be read by the grader and echoed in feedback.
+        raise SubmissionError(f"{path} is a symbolic link; give the path of the file it points to")
     if stat.S_ISDIR(info.st_mode):
         return _load_folder(path, module)
     suffix = path.suffix.lower()

@@ -210,3 +210,12 @@ def test_static_scan_survives_syntax_errors():
     assert static_scan(broken, ["torch", "scipy.signal"]) == [
         ("torch", 1), ("scipy.signal", 3), ("torch", 4),
     ]
+
+
+def test_a_submission_that_is_itself_a_symlink_is_refused(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0\n")
+    link = tmp_path / "activations.py"
+    os.symlink(secret, link)
+    with pytest.raises(SubmissionError, match="symbolic link"):
+        load_submission(link, "activations")
