@@ -10,32 +10,6 @@ from dlgrade.reference import symbolic_initializers as S
 from dlgrade.reference.verify import _run_one
 
 
-def _torch_checks():
-    try:
-        from dlgrade.reference import torch_initializers
-    except ImportError:
-        return [pytest.param(None, marks=pytest.mark.skip(reason="torch is not installed"))]
-    return torch_initializers.CHECKS
-
-
-def _id(check):
-    return f"{check.formula}: {check.what[:40]}" if check is not None else "none"
-
-
-@pytest.mark.parametrize("check", S.CHECKS, ids=_id)
-def test_symbolic(check):
-    r = _run_one(check, "symbolic")
-    assert r.passed, r.message
-
-
-@pytest.mark.torch
-@pytest.mark.parametrize("check", _torch_checks(), ids=_id)
-def test_torch(check):
-    pytest.importorskip("torch")
-    r = _run_one(check, "torch")
-    assert r.passed, r.message
-
-
 def _he_normal_fan_out(fan_in, fan_out, seed):
     return np.random.default_rng(seed).normal(0.0, math.sqrt(2.0 / fan_out), size=(fan_in, fan_out))
 

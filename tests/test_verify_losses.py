@@ -15,10 +15,6 @@ from dlgrade.reference.verify import _run_one, run_all
 HAS_TORCH = importlib.util.find_spec("torch") is not None
 
 
-def _ids(checks):
-    return [f"{i:02d}-{c.formula}" for i, c in enumerate(checks)]
-
-
 def _torch_checks():
     if not HAS_TORCH:
         return []
@@ -28,20 +24,6 @@ def _torch_checks():
 
 
 TORCH_CHECKS = _torch_checks()
-
-
-@pytest.mark.parametrize("check", S.CHECKS, ids=_ids(S.CHECKS))
-def test_symbolic_check_passes(check):
-    result = _run_one(check, "symbolic")
-    assert result.passed, f"{check.formula}: {check.what}: {result.message}"
-
-
-@pytest.mark.torch
-@pytest.mark.parametrize("check", TORCH_CHECKS, ids=_ids(TORCH_CHECKS))
-def test_torch_check_passes(check):
-    pytest.importorskip("torch")
-    result = _run_one(check, "torch")
-    assert result.passed, f"{check.formula}: {check.what}: {result.message}"
 
 
 def test_every_function_has_symbolic_checks_and_the_facts_are_there():

@@ -8,32 +8,6 @@ from dlgrade.reference import symbolic_optimizers as S
 from dlgrade.reference.verify import _run_one
 
 
-def _torch_checks():
-    try:
-        from dlgrade.reference import torch_optimizers
-    except ImportError:
-        return [pytest.param(None, marks=pytest.mark.skip(reason="torch is not installed"))]
-    return torch_optimizers.CHECKS
-
-
-def _id(check):
-    return f"{check.formula}: {check.what[:40]}" if check is not None else "none"
-
-
-@pytest.mark.parametrize("check", S.CHECKS, ids=_id)
-def test_symbolic(check):
-    r = _run_one(check, "symbolic")
-    assert r.passed, r.message
-
-
-@pytest.mark.torch
-@pytest.mark.parametrize("check", _torch_checks(), ids=_id)
-def test_torch(check):
-    pytest.importorskip("torch")
-    r = _run_one(check, "torch")
-    assert r.passed, r.message
-
-
 def _adam_without_bias_correction(w, dw, state, lr, beta1, beta2, eps):
     m = beta1 * state.get("m", 0.0) + (1 - beta1) * np.asarray(dw)
     v = beta2 * state.get("v", 0.0) + (1 - beta2) * np.asarray(dw) ** 2
