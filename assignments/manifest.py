@@ -17,7 +17,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-__all__ = ["ManifestError", "CheckSpec", "Assignment", "load", "available", "BUNDLED", "VISIBILITIES"]
+__all__ = ["ManifestError", "CheckSpec", "Assignment", "load", "available", "ensure_local_table", "BUNDLED", "VISIBILITIES"]
 
 BUNDLED = Path(__file__).resolve().parent
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
@@ -109,7 +109,40 @@ def load(name_or_path: str | Path) -> Assignment:
         data = tomllib.loads(manifest.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         _fail(manifest, f"not valid TOML: {exc}")
+    ensure_local_table(manifest.parent)
     return _parse(manifest, data)
+
+
+def ensure_local_table(folder: Path) -> None:
+    """An assignment folder may declare its own graded functions in table.py
+    (ENTRIES, as in dlgrade.checks.table): the instructor's code, run in the
+    judge's process like the bundled table. Never read from a submission."""
+    path = folder / "table.py"
+    if not path.is_file():
+        return
+    import hashlib
+    import importlib.util
+
+    from dlgrade.checks.table import register_local
+
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    name = f"dlgrade_local_table_{digest}"
+    module = sys.modules.get(name)
+    if module is None:
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        try:
+            spec.loader.exec_module(module)
+        except Exception as exc:
+            raise ManifestError(f"{path}: could not be imported: {type(exc).__name__}: {exc}") from exc
+        sys.modules[name] = module
+    entries = getattr(module, "ENTRIES", None)
+    if not isinstance(entries, (tuple, list)):
+        raise ManifestError(f"{path}: must define ENTRIES, a tuple of dlgrade.checks.spec.Entry")
+    try:
+        register_local(tuple(entries), str(path))
+    except (TypeError, ValueError) as exc:
+        raise ManifestError(str(exc)) from exc
 
 
 def _parse(path: Path, data: dict) -> Assignment:

@@ -158,14 +158,14 @@ def _apply(a: Assignment, o: Overrides) -> tuple[tuple[CheckSpec, ...], dict]:
 
 
 def write_assignment(a: Assignment, o: Overrides, dest: Path) -> Assignment:
-    """Copy ``a`` to ``dest`` (manifest.toml rewritten with ``o``, starter.py, guide.md)
+    """Copy ``a`` to ``dest`` (manifest.toml rewritten with ``o``, starter.py, guide.md, table.py)
     and return it as the loader reads it. Raises ExportError if the loader refuses it."""
     checks, limits = _apply(a, o)
     dest.mkdir(parents=True, exist_ok=True)
     note = f"Written by dlgrade {__version__} `dlgrade export` from {a.folder.name}/manifest.toml" + (
         " with overrides" if o else "") + "."
     (dest / "manifest.toml").write_text(manifest_text(a, checks, limits, note), encoding="utf-8")
-    for src in (a.starter, a.guide):
+    for src in (a.starter, a.guide, a.folder / "table.py"):  # table.py: the assignment's own formulas
         if src.is_file():
             shutil.copyfile(src, dest / src.name)
     try:

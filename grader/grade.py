@@ -32,7 +32,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from dlgrade import __version__
-from dlgrade.assignments.manifest import Assignment
+from dlgrade.assignments.manifest import Assignment, ensure_local_table
 from dlgrade.checks.engine import Settings, run_check
 from dlgrade.checks import plotdata
 from dlgrade.checks.outcome import ERROR, FAILED, Outcome
@@ -97,6 +97,9 @@ def grade_submission(
     from .forbidden import forbidden_uses
     from .submission import SubmissionError, load_submission
 
+    # An assignment's own table.py: registered in this process too (a batch
+    # grading process or a Dask worker receives the Assignment, not the load).
+    ensure_local_table(assignment.folder)
     started = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     t0 = time.perf_counter()
     settings = settings or engine_settings(assignment)
