@@ -207,6 +207,32 @@ def _apply_limits(spec: dict, dropping: bool) -> dict[str, bool]:
     return in_force
 
 
+def _hide_judge_files(paths) -> bool:
+    """As root on Linux: in a mount namespace of this process's own, cover the
+    judge's folders (reference solutions, the table, the bundled assignments)
+    with empty root-only tmpfs mounts, so that a submission that removes the
+    import guard still cannot read them. Needs CAP_SYS_ADMIN (a plain Docker
+    container lacks it: then nothing is hidden, and limits_in_force says so)."""
+    if not paths or not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        CLONE_NEWNS, MS_REC, MS_PRIVATE = 0x00020000, 0x4000, 0x40000
+        if libc.unshare(CLONE_NEWNS) != 0:
+            return False
+        if libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None) != 0:
+            return False
+        ok = True
+        for path in paths:
+            if os.path.isdir(path):
+                ok &= libc.mount(b"tmpfs", os.fsencode(path), b"tmpfs", 0, b"size=4k,mode=0700") == 0
+        return ok
+    except (OSError, AttributeError):
+        return False
+
+
 def _prctl(option: int, arg: int) -> bool:
     try:
         import ctypes
@@ -418,12 +444,16 @@ def main(argv: list[str] | None = None) -> None:
 
     uid, gid = config.get("uid"), config.get("gid")
     dropping = uid is not None and os.geteuid() == 0
+    # Before the import paths are opened: an fd opened earlier would still
+    # see the files under the new mounts.
+    hidden = dropping and _hide_judge_files(config.get("hide", ()))
     dir_fds = _open_dirs() if dropping else {}
     in_force = _apply_limits(config["rlimits"], dropping)
     if dropping:
         _drop_privileges(uid, gid)
         _reroute_unreadable(dir_fds)
     in_force["separate_user"] = dropping
+    in_force["judge_files_hidden"] = bool(hidden)
     if sys.platform.startswith("linux"):
         # Orphans of the student's processes re-parent to this process, so the
         # grader finds a double-forked daemon in our tree (PR_SET_CHILD_SUBREAPER).

@@ -38,6 +38,7 @@ from dlgrade.checks import plotdata
 from dlgrade.checks.outcome import ERROR, FAILED, Outcome
 from dlgrade.checks.table import entry as table_entry
 
+from .child import ALWAYS_FORBIDDEN
 from .result import CheckResult, FunctionResult, GradeResult
 
 __all__ = ["grade_submission", "engine_settings", "limits_for"]
@@ -119,8 +120,10 @@ def grade_submission(
         except SubmissionError as exc:
             notes.append(str(exc))
             outcomes = _all_error(assignment, "load", str(exc))
-        if loaded is not None and assignment.forbidden_imports:
-            forbidden_in = forbidden_uses(loaded.source_text, assignment.forbidden_imports, assignment.functions,
+        if loaded is not None:
+            # dlgrade's own judging modules (the reference solutions) are always forbidden.
+            forbidden_in = forbidden_uses(loaded.source_text, (*assignment.forbidden_imports, *ALWAYS_FORBIDDEN),
+                                          assignment.functions,
                                           where=lambda line: f"{loaded.path.name}, {loaded.origin(line)}")
             notes.extend(f"{f} {msg}" for f, msg in forbidden_in.items())
     # 3. start
@@ -133,7 +136,7 @@ def grade_submission(
             box.start()
             student = box
             if box.import_error is not None:
-                err = _explain_import_error(box.import_error, loaded, assignment.forbidden_imports)
+                err = _explain_import_error(box.import_error, loaded, (*assignment.forbidden_imports, *ALWAYS_FORBIDDEN))
                 notes.append(f"the submission could not be imported: {err.message}")
                 outcomes = _all_error(assignment, err.kind, f"the submission could not be imported: {err.message}", err.detail)
         except BaseException:

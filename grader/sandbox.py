@@ -470,6 +470,12 @@ class Sandbox:
         for d in sorted(keep, key=len):
             if os.path.isdir(d) and not d.startswith("/usr/"):
                 args += ["--ro-bind", d, d]
+        # The judge's own modules (reference solutions, the table, the bundled
+        # assignments and their example solutions) are hidden under empty
+        # directories: the child never needs them, and a student who removes
+        # the import guard must not find them on disk either.
+        for d in _judge_dirs():
+            args += ["--tmpfs", d]
         # The sandbox root (mode 711) is bound whole: a parent directory
         # created by bwrap would be mode 700 and root's, closed to the child.
         args += ["--bind", self._res.root, self._res.root, "--"]
@@ -503,6 +509,7 @@ class Sandbox:
                         "NPROC": lim.processes, "CORE": 0},
             "max_message": lim.message_mb * mb,
             "output_bytes": lim.output_bytes,
+            "hide": _judge_dirs(),
         }
 
     def _spawn(self) -> None:
@@ -750,6 +757,16 @@ class Sandbox:
         out.update(self._in_force)
         out["no_network"] = out["private_filesystem"] = self.mode == "bwrap"
         return out
+
+
+def _judge_dirs() -> list[str]:
+    """The folders of dlgrade's judging code that a submission must never read."""
+    import dlgrade.assignments
+    import dlgrade.checks.table
+    import dlgrade.reference
+
+    return [d for pkg in (dlgrade.reference, dlgrade.checks.table, dlgrade.assignments)
+            for d in pkg.__path__ if os.path.isdir(d)]
 
 
 def _error_triple(raw) -> tuple[str, str, str]:
