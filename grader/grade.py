@@ -96,7 +96,7 @@ def grade_submission(
     default a sandboxed child process is started for the submission.
     """
     from .forbidden import forbidden_uses
-    from .submission import SubmissionError, load_submission
+    from .submission import NOTEBOOK_ERRORS, SubmissionError, load_submission
 
     # An assignment's own table.py: registered in this process too (a batch
     # grading process or a Dask worker receives the Assignment, not the load).
@@ -131,10 +131,13 @@ def grade_submission(
         from .sandbox import Sandbox
 
         try:
-            box = Sandbox(loaded, assignment.functions, limits_for(assignment, timeout),
+            extra = (NOTEBOOK_ERRORS,) if loaded.kind == "notebook" else ()
+            box = Sandbox(loaded, assignment.functions + extra, limits_for(assignment, timeout),
                           assignment.forbidden_imports, mode=sandbox, slot=slot)
             box.start()
             student = box
+            if extra:
+                notes.extend(_notebook_errors(box))
             if box.import_error is not None:
                 err = _explain_import_error(box.import_error, loaded, (*assignment.forbidden_imports, *ALWAYS_FORBIDDEN))
                 notes.append(f"the submission could not be imported: {err.message}")
@@ -195,6 +198,21 @@ def _add_plot(spec, outcome: Outcome, student, plotted: set[str]) -> None:
     plot = plotdata.collect(table_entry(spec.function), student, outcome)
     if plot is not None:
         outcome.data["plot"] = plot
+
+
+def _notebook_errors(box) -> list[str]:
+    """The cells of a notebook that raised (each cell runs on its own)."""
+    from dlgrade.checks.student import StudentError
+
+    from .submission import NOTEBOOK_ERRORS
+
+    try:
+        errors = box.call(NOTEBOOK_ERRORS, ())
+    except StudentError:
+        return []
+    if not isinstance(errors, list):
+        return []
+    return [f"{e} (the other cells ran)" for e in errors[:20] if isinstance(e, str)]
 
 
 def _explain_import_error(err, loaded, forbidden):

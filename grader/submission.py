@@ -211,6 +211,42 @@ def notebook_source(data: bytes, name: str) -> tuple[str, tuple[tuple[int, int],
     return "".join(out), tuple(origins)
 
 
+NOTEBOOK_ERRORS = "_dlgrade_notebook_errors"
+
+
+def notebook_module(source: str, cells: tuple[tuple[int, int], ...], name: str) -> str:
+    """The module the child runs for a notebook: each code cell on its own.
+
+    A cell that raises (a Colab-only import, a failing test cell, a typo)
+    does not stop the cells after it, as when a student runs them all in
+    Jupyter; the functions defined elsewhere are graded. The errors are
+    kept and returned by ``_dlgrade_notebook_errors()`` for the report.
+    Tracebacks name the cell ("cell 3 of act.ipynb") and its own lines.
+    """
+    lines = source.split("\n")
+    out = [f"# The code cells of {name}, run one by one by dlgrade.",
+           "_dlgrade_cell_errors = []", "",
+           "def _dlgrade_run_cell(_src, _where):",
+           "    try:",
+           "        exec(compile(_src, _where, 'exec'), globals())",
+           "    except Exception as _exc:",
+           "        _tb, _line = _exc.__traceback__, getattr(_exc, 'lineno', None)",
+           "        while _tb is not None:",
+           "            if _tb.tb_frame.f_code.co_filename == _where:",
+           "                _line = _tb.tb_lineno",
+           "            _tb = _tb.tb_next",
+           "        _at = f', line {_line}' if _line else ''",
+           "        _dlgrade_cell_errors.append(f'{_where}{_at}: {type(_exc).__name__}: {_exc}'[:300])", "",
+           f"def {NOTEBOOK_ERRORS}():",
+           "    return list(_dlgrade_cell_errors[:20])", ""]
+    bounds = [first for first, _ in cells] + [len(lines) + 1]
+    for (first, number), end in zip(cells, bounds[1:]):
+        # The cell's own lines: from its first line up to the "# In[..]" marker of the next.
+        body = "\n".join(lines[first - 1:end - 2]).rstrip() + "\n"
+        out.append(f"_dlgrade_run_cell({body!r}, {f'cell {number} of {name}'!r})")
+    return "\n".join(out) + "\n"
+
+
 # ------------------------------------------------------------------ loading
 
 
@@ -263,7 +299,8 @@ def load_submission(path: str | os.PathLike, module: str | None = None) -> Loade
     if suffix == ".ipynb":
         source, cells = notebook_source(_read(path, MAX_NOTEBOOK_BYTES), path.name)
         name = _safe_name(path.stem)
-        return LoadedSubmission(path, name, ((name + ".py", source.encode()),), source, "notebook", cells)
+        module = notebook_module(source, cells, path.name)
+        return LoadedSubmission(path, name, ((name + ".py", module.encode()),), source, "notebook", cells)
     if suffix != ".py":
         raise SubmissionError(f"{path.name}: expected a .py file, a .ipynb notebook or a folder")
     data = _read(path, MAX_FILE_BYTES)

@@ -225,3 +225,20 @@ def test_forbidden_module_that_is_not_even_installed_is_reported_as_forbidden(tm
     r = json.loads(res.output)
     summary = r["functions"][0]["checks"][0]["summary"]
     assert "notinstalledpkg.special" in summary and "forbids" in summary, summary
+
+
+def test_a_notebook_cell_that_fails_does_not_stop_the_others(tmp_path):
+    nbformat = pytest.importorskip("nbformat")
+    src = CORRECT.read_text()
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("from google.colab import drive\ndrive.mount('/content/drive')"),
+                nbformat.v4.new_code_cell(src),
+                nbformat.v4.new_code_cell("assert relu(np.array(-1.0)) == 1, 'my own test, wrong'"),
+                nbformat.v4.new_code_cell("def swish_grad(z):\n    return undefined_name\nswish_grad(1)")]
+    path = tmp_path / "activations.ipynb"
+    nbformat.write(nb, path)
+    r = _json(path)
+    lost = {f["name"] for f in r["functions"] if f["score"] < f["max_score"]}
+    assert lost == {"swish_grad"}, lost
+    notes = " ".join(r["notes"])
+    assert "cell 1" in notes and "google" in notes and "cell 3" in notes and "cell 4" in notes
