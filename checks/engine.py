@@ -374,7 +374,7 @@ def check_gradcheck(entry: Entry, student, settings: Settings, check: str = "gra
 
     # Hypothesis draws the simplest inputs first (zeros, one stride); check the
     # richest few of a larger draw so every gradcheck exercises real geometry.
-    pool = draw_examples((entry.name, check), strategy, max(8, 3 * settings.gradcheck_examples), seed_value)
+    pool = draw_examples((entry.name, check), strategy, max(6, 2 * settings.gradcheck_examples), seed_value)
     named = [x.inputs for x in entry.samples if entry.smooth is None or entry.smooth(x.inputs)]
     drawn = named + _informative(pool, settings.gradcheck_examples)
     judge = _Judge(entry, student, settings)
