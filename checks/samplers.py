@@ -53,15 +53,21 @@ def _as_weights(entry: Entry, check: str, got, fan_in: int, fan_out: int):
     return w
 
 
-def check_statistics(entry: Entry, student, settings, check: str = "statistics") -> Outcome:
-    seeds = stats.sample_seeds(stats.BASE_SEED, DRAWS)
-    results = student.call_many(entry.name, [((FAN_IN, FAN_OUT, s), {}) for s in seeds])
+def _draw(entry: Entry, check: str, student, fan_in: int, fan_out: int, seeds):
+    """One batched call per seed; the arrays as float64, or the Outcome saying why not."""
     arrays = []
-    for got in results:
-        w = _as_weights(entry, check, got, FAN_IN, FAN_OUT)
+    for got in student.call_many(entry.name, [((fan_in, fan_out, s), {}) for s in seeds]):
+        w = _as_weights(entry, check, got, fan_in, fan_out)
         if isinstance(w, Outcome):
             return w
         arrays.append(w)
+    return arrays
+
+
+def check_statistics(entry: Entry, student, settings, check: str = "statistics") -> Outcome:
+    arrays = _draw(entry, check, student, FAN_IN, FAN_OUT, stats.sample_seeds(stats.BASE_SEED, DRAWS))
+    if isinstance(arrays, Outcome):
+        return arrays
     samples = np.stack(arrays)
     const = stats.check_not_constant(samples)
     if not const.passed:
@@ -118,15 +124,9 @@ def _identify(entry: Entry, samples: np.ndarray):
 
 
 def check_seed(entry: Entry, student, settings, check: str = "seed") -> Outcome:
-    fi, fo = 30, 20
-    calls = [((fi, fo, 7), {}), ((fi, fo, 7), {}), ((fi, fo, 8), {})]
-    got = student.call_many(entry.name, calls)
-    arrays = []
-    for g in got:
-        w = _as_weights(entry, check, g, fi, fo)
-        if isinstance(w, Outcome):
-            return w
-        arrays.append(w)
+    arrays = _draw(entry, check, student, 30, 20, (7, 7, 8))
+    if isinstance(arrays, Outcome):
+        return arrays
     for verdict in (stats.check_same_seed(arrays[0], arrays[1]), stats.check_different_seeds(arrays[0], arrays[2])):
         if not verdict.passed:
             return Outcome(entry.name, check, FAILED, summary=f"seed check failed: {verdict.message}",

@@ -78,18 +78,9 @@ def feedback(c: dict[str, Any], verbose: bool = False) -> str:
     The first line is the summary alone (pytest's header and short summary
     already name the function, the check and its points).
     """
-    lines = [c["summary"]]
-    quiet_error = c["status"] == "error" and (c.get("data") or {}).get("error_kind") in ("missing", "not-implemented")
-    if c.get("detail") and (verbose or not quiet_error):
-        lines += ["    " + line for line in c["detail"].splitlines()[:40]]
-    if c.get("mistake"):
-        lines.append(f"    likely mistake: {c['mistake']}")
-    if c.get("hint"):
-        lines.append(f"    hint: {c['hint']}")
-    if c.get("reproduce") and verbose:
-        lines.append("    reproduce:")
-        lines += ["      " + line for line in c["reproduce"].splitlines()]
-    return "\n".join(lines)
+    from .reports import failure_body
+
+    return "\n".join([c["summary"], *failure_body(c, verbose)])
 
 
 class _Grade:

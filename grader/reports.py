@@ -23,13 +23,35 @@ from typing import Any, Callable
 
 from .result import student_view
 
-__all__ = ["FORMATS", "render"]
+__all__ = ["FORMATS", "render", "failure_body"]
 
 STATUS_MARK = {"passed": "PASS", "failed": "FAIL", "error": "ERROR"}
 
 
 def _fmt_points(x: float) -> str:
     return f"{x:g}"
+
+
+def _plain(text, **_):
+    return text
+
+
+def failure_body(c: dict[str, Any], verbose: bool = False, style=_plain) -> list[str]:
+    """The lines under a failing check's headline: detail, named mistake,
+    hint, and with ``verbose`` the reproduction snippet. Shared by the text
+    report and the pytest plugin, so both say the same thing."""
+    lines = []
+    quiet = c["status"] == "error" and (c.get("data") or {}).get("error_kind") in ("missing", "not-implemented")
+    if c.get("detail") and (verbose or not quiet):
+        lines += ["    " + line for line in c["detail"].splitlines()[:40]]
+    if c.get("mistake"):
+        lines.append(style(f"    likely mistake: {c['mistake']}", fg="magenta"))
+    if c.get("hint"):
+        lines.append(style(f"    hint: {c['hint']}", fg="cyan"))
+    if c.get("reproduce") and verbose:
+        lines.append("    reproduce:")
+        lines += ["      " + line for line in c["reproduce"].splitlines()]
+    return lines
 
 
 def render_text(result: dict[str, Any], color: bool = False, verbose: bool = False) -> str:
@@ -58,15 +80,7 @@ def render_text(result: dict[str, Any], color: bool = False, verbose: bool = Fal
     for c in failures:
         lines.append(style(f"{c['function']} · {c['check']} ({_fmt_points(c['max_score'])} pt): {c['summary']}",
                            fg="red" if c["status"] == "failed" else "yellow", bold=True))
-        if c["detail"] and (verbose or c["status"] == "failed" or c.get("data", {}).get("error_kind") not in ("missing", "not-implemented")):
-            lines += ["    " + line for line in c["detail"].splitlines()[:40]]
-        if c.get("mistake"):
-            lines.append(style(f"    likely mistake: {c['mistake']}", fg="magenta"))
-        if c["hint"]:
-            lines.append(style(f"    hint: {c['hint']}", fg="cyan"))
-        if c["reproduce"] and verbose:
-            lines.append("    reproduce:")
-            lines += ["      " + line for line in c["reproduce"].splitlines()]
+        lines += failure_body(c, verbose, style)
         lines.append("")
     for note in view["notes"]:
         lines.append(style(f"note: {note}", fg="yellow"))

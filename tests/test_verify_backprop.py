@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from dlgrade.reference import backprop as B
+from dlgrade.checks.table import topic_entries
 from dlgrade.reference import symbolic_backprop as S
 
 try:
@@ -39,20 +40,8 @@ def _all_fail(monkeypatch, name, broken, *formulas):
                 assert not passes(check), f"{check.formula} ({check.what}) passed a broken {name}"
 
 
-FORMULAS = {
-    "perceptron_predict",
-    "perceptron_update",
-    "dense_forward",
-    "dense_backward",
-    "dropout_forward",
-    "dropout_backward",
-    "two_layer_loss",
-    "rnn_step_forward",
-    "rnn_step_backward",
-    "rnn_forward",
-    "rnn_backward",
-    "chain_gradient_norms",
-}
+# The graded functions, from the table.
+FORMULAS = {e.name for e in topic_entries("backprop")}
 
 
 def test_every_graded_function_is_verified_both_ways():
